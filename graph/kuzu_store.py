@@ -1,0 +1,309 @@
+"""The embedded store: Kùzu 0.11.3 on disk.
+
+Kùzu is archived upstream, so its known bugs stay; this store is built around them
+(see ``../shared/KUZU_NOTES.md`` and the README):
+
+* one ``Database`` per process and path, shared by every store object; a second process cannot
+  open the file at all, so the lock error names the process that holds it;
+* one write transaction at a time: a lock around every transaction;
+* one statement per ``execute()``; a failed statement silently ends Kùzu's transaction, so the
+  transaction object refuses further work and the unit of work stops at the first error;
+* bulk writes COPY into a fresh, empty staging table inside the transaction, then one ``MERGE``,
+  then drop it — never COPY into a table that holds data;
+* staging tables left behind by a killed process are dropped when the database is opened.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import socket
+import sys
+import threading
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import kuzu
+import pyarrow as pa
+
+from .dialect import for_backend, parameters
+from .model import MODEL, Model
+from .schema import check_columns, kuzu_ddl
+from .store import (GraphStore, MissingEndpoints, QueryError, Row, StoreError, StoreLocked,
+                    Transaction, normalise_rows, plain)
+
+STAGE_PREFIX = "_Stage_"
+
+_ARROW = {
+    "STRING": pa.string(),
+    "INT64": pa.int64(),
+    "DOUBLE": pa.float64(),
+    "BOOL": pa.bool_(),
+    "DATE": pa.date32(),
+    "TIMESTAMP": pa.timestamp("us"),
+    "STRING[]": pa.list_(pa.string()),
+}
+
+# One Database per process and path (Kùzu's file lock is per process).
+_OPEN: dict[Path, "_Shared"] = {}
+_OPEN_LOCK = threading.Lock()
+
+
+class _Shared:
+    def __init__(self, db: kuzu.Database, read_only: bool):
+        self.db = db
+        self.read_only = read_only
+        self.write_lock = threading.RLock()
+        self.users = 0
+
+
+def _owner_file(path: Path) -> Path:
+    return path.with_name(path.name + ".owner")
+
+
+def _describe_holder(path: Path) -> str:
+    try:
+        info = json.loads(_owner_file(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "another process"
+    alive = ""
+    if info.get("host") == socket.gethostname():
+        try:
+            os.kill(int(info["pid"]), 0)
+        except (OSError, ValueError, KeyError):
+            alive = " — that process seems to have ended; if the error persists, another process holds it"
+    return f"process {info.get('pid')} ({info.get('command')}, since {info.get('since')}){alive}"
+
+
+def _open_shared(path: Path, read_only: bool) -> _Shared:
+    with _OPEN_LOCK:
+        shared = _OPEN.get(path)
+        if shared is None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                db = kuzu.Database(str(path), read_only=read_only)
+            except RuntimeError as e:
+                if "lock" in str(e).lower():
+                    raise StoreLocked(
+                        f"the embedded database {path} is in use by {_describe_holder(path)}. "
+                        "Only one process can open it: stop that process (for example the running "
+                        "orgnet app) or use another database with --db / ORGNET_DB.") from None
+                raise StoreError(f"cannot open the embedded database {path}: {e}. If the file is "
+                                 "damaged, move it away and run `orgnet rebuild` to recreate it from "
+                                 "the archived ledgers.") from None
+            shared = _OPEN[path] = _Shared(db, read_only)
+            if not read_only:
+                _owner_file(path).write_text(json.dumps({
+                    "pid": os.getpid(), "host": socket.gethostname(),
+                    "command": " ".join(Path(a).name if i == 0 else a for i, a in enumerate(sys.argv))[:200],
+                    "since": dt.datetime.now().isoformat(timespec="seconds"),
+                }, ensure_ascii=False), encoding="utf-8")
+        elif shared.read_only and not read_only:
+            raise StoreError(f"{path} is already open read-only in this process; open it read-write first")
+        shared.users += 1
+        return shared
+
+
+def _release(path: Path, shared: _Shared) -> None:
+    with _OPEN_LOCK:
+        shared.users -= 1
+        if shared.users == 0 and _OPEN.get(path) is shared:
+            del _OPEN[path]
+            shared.db.close()
+            if not shared.read_only:
+                try:
+                    _owner_file(path).unlink()
+                except OSError:
+                    pass
+
+
+def _arrow_column(type_: str, values: list[Any], where: str) -> pa.Array:
+    try:
+        if type_ == "DATE":
+            values = [dt.date.fromisoformat(v) if isinstance(v, str) else v for v in values]
+            values = [v.date() if isinstance(v, dt.datetime) else v for v in values]
+        elif type_ == "TIMESTAMP":
+            values = [dt.datetime.fromisoformat(v) if isinstance(v, str) else v for v in values]
+            values = [v.astimezone(dt.timezone.utc).replace(tzinfo=None) if isinstance(v, dt.datetime) and v.tzinfo
+                      else v for v in values]
+        return pa.array(values, type=_ARROW[type_])
+    except (pa.ArrowException, ValueError, TypeError) as e:
+        raise StoreError(f"{where}: values do not fit type {type_}: {e}") from None
+
+
+def _execute(conn: kuzu.Connection, cypher: str, params: Mapping[str, Any] | None) -> list[Row]:
+    used = parameters(cypher)
+    args = {k: v for k, v in (params or {}).items() if k in used}
+    missing = used - set(args)
+    if missing:
+        raise QueryError(f"missing parameter(s): {', '.join(sorted('$' + m for m in missing))}", cypher)
+    try:
+        result = conn.execute(cypher, args)
+    except RuntimeError as e:
+        raise QueryError(f"Kùzu refused the statement: {e}", cypher) from None
+    if isinstance(result, list):  # several statements in one string: never send those
+        raise QueryError("one statement per call", cypher)
+    cols = result.get_column_names()
+    return [dict(zip(cols, (plain(v) for v in row))) for row in result.get_all()]
+
+
+class KuzuTransaction(Transaction):
+    def __init__(self, store: "KuzuStore", conn: kuzu.Connection):
+        self._store = store
+        self._conn = conn
+        self.broken: str | None = None
+
+    def _exec(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        if self.broken:
+            raise StoreError("this transaction was rolled back after an earlier error "
+                             f"({self.broken}); start a new one")
+        try:
+            return _execute(self._conn, cypher, params)
+        except StoreError as e:
+            # Kùzu has already rolled back: later statements would auto-commit, so stop here.
+            self.broken = str(e)
+            raise
+
+    def run(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        return self._exec(for_backend(cypher, "kuzu"), params)
+
+    @contextmanager
+    def _staged(self, columns: dict[str, str], rows: list[Row], where: str) -> Iterator[str]:
+        """A fresh staging table holding ``rows``; dropped afterwards (or with the rollback)."""
+        name = STAGE_PREFIX + uuid.uuid4().hex[:12]
+        defs = ", ".join(["_i INT64 PRIMARY KEY"] + [f"{c} {t}" for c, t in columns.items()])
+        data = {"_i": pa.array(range(len(rows)), type=pa.int64())}
+        for c, t in columns.items():
+            data[c] = _arrow_column(t, [r[c] for r in rows], f"{where}.{c}")
+        self._exec(f"CREATE NODE TABLE {name}({defs})")
+        self._exec(f"COPY {name} FROM $rows", {"rows": pa.table(data)})
+        yield name
+        self._exec(f"DROP TABLE {name}")
+
+    def upsert_nodes(self, label: str, rows: Sequence[Mapping[str, Any]]) -> int:
+        node = self._store.model.node(label)
+        if not rows:
+            return 0
+        cols, rows = normalise_rows(rows, node.key)
+        check_columns(node, cols)
+        types = {c: node.prop(c).type for c in cols}
+        sets = ", ".join(f"n.{c} = s.{c}" for c in cols if c != node.key)
+        with self._staged(types, rows, label) as stage:
+            self._exec(f"MATCH (s:{stage}) MERGE (n:{label} {{{node.key}: s.{node.key}}})"
+                       + (f" SET {sets}" if sets else ""))
+        return len(rows)
+
+    def _rel_stage_types(self, type_: str, start: str, end: str, cols: list[str]) -> dict[str, str]:
+        rel = self._store.model.rel(type_)
+        if not rel.allows(start, end):
+            raise StoreError(f"{type_} does not join {start} to {end}; allowed pairs: {rel.pairs}")
+        props = [c for c in cols if c not in ("src", "dst")]
+        check_columns(rel, props)
+        return {"src": "STRING", "dst": "STRING", **{c: rel.prop(c).type for c in props}}
+
+    def upsert_rels(self, type_: str, start: str, end: str, rows: Sequence[Mapping[str, Any]]) -> int:
+        if not rows:
+            return 0
+        cols, rows = normalise_rows(rows, ("src", "dst"))
+        types = self._rel_stage_types(type_, start, end, cols)
+        a_key, b_key = self._store.model.node(start).key, self._store.model.node(end).key
+        sets = ", ".join(f"r.{c} = s.{c}" for c in types if c not in ("src", "dst"))
+        with self._staged(types, rows, type_) as stage:
+            # MERGE silently skips rows whose endpoints are missing: find them first.
+            missing = self._exec(
+                f"MATCH (s:{stage}) OPTIONAL MATCH (a:{start}) WHERE a.{a_key} = s.src "
+                f"OPTIONAL MATCH (b:{end}) WHERE b.{b_key} = s.dst WITH s, a, b WHERE a IS NULL OR b IS NULL "
+                "RETURN s.src AS src, s.dst AS dst, a IS NULL AS no_src, b IS NULL AS no_dst ORDER BY s._i")
+            if missing:
+                raise MissingEndpoints(type_, [(start, m["src"]) if m["no_src"] else (end, m["dst"]) for m in missing])
+            self._exec(f"MATCH (s:{stage}) MATCH (a:{start}), (b:{end}) WHERE a.{a_key} = s.src AND b.{b_key} = s.dst "
+                       f"MERGE (a)-[r:{type_}]->(b)" + (f" SET {sets}" if sets else ""))
+        return len(rows)
+
+    def delete_rels(self, type_: str, start: str, end: str, pairs: Sequence[tuple[str, str]]) -> int:
+        if not pairs:
+            return 0
+        _, rows = normalise_rows([{"src": a, "dst": b} for a, b in pairs], ("src", "dst"))
+        types = self._rel_stage_types(type_, start, end, ["src", "dst"])
+        a_key, b_key = self._store.model.node(start).key, self._store.model.node(end).key
+        with self._staged(types, rows, type_) as stage:
+            self._exec(f"MATCH (s:{stage}) MATCH (a:{start})-[r:{type_}]->(b:{end}) "
+                       f"WHERE a.{a_key} = s.src AND b.{b_key} = s.dst DELETE r")
+        return len(rows)
+
+
+class KuzuStore(GraphStore):
+    """Embedded Kùzu database in one file on disk (default ``data/orgnet.kuzu``)."""
+
+    backend = "kuzu"
+
+    def __init__(self, path: str | os.PathLike, *, read_only: bool = False, model: Model = MODEL):
+        self.path = Path(path).expanduser().resolve()
+        self.location = str(self.path)
+        self.model = model
+        self.read_only = read_only
+        self._shared = _open_shared(self.path, read_only)
+        self._local = threading.local()
+        self._closed = False
+        if not read_only:
+            self._drop_leftover_stages()
+
+    def _conn(self) -> kuzu.Connection:
+        if self._closed:
+            raise StoreError("this store is closed")
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = kuzu.Connection(self._shared.db)
+        return conn
+
+    def _drop_leftover_stages(self) -> None:
+        with self._shared.write_lock:
+            for t in _execute(self._conn(), "CALL show_tables() RETURN name", None):
+                if t["name"].startswith(STAGE_PREFIX):
+                    _execute(self._conn(), f"DROP TABLE {t['name']}", None)
+
+    def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        return _execute(self._conn(), for_backend(cypher, "kuzu"), params)
+
+    @contextmanager
+    def transaction(self) -> Iterator[KuzuTransaction]:
+        if self.read_only:
+            raise StoreError(f"{self.path} is open read-only; writes need a read-write store")
+        with self._shared.write_lock:
+            conn = kuzu.Connection(self._shared.db)
+            try:
+                _execute(conn, "BEGIN TRANSACTION", None)
+                tx = KuzuTransaction(self, conn)
+                try:
+                    yield tx
+                except BaseException:
+                    if not tx.broken:
+                        try:
+                            conn.execute("ROLLBACK")
+                        except RuntimeError:
+                            pass
+                    raise
+                if tx.broken:
+                    raise StoreError(f"the transaction was rolled back: {tx.broken}")
+                _execute(conn, "COMMIT", None)
+            finally:
+                conn.close()
+
+    def create_schema(self) -> None:
+        with self.transaction() as tx:
+            for ddl in kuzu_ddl(self.model):
+                tx._exec(ddl)
+
+    def tables(self) -> set[str]:
+        return {t["name"] for t in self.query("CALL show_tables() RETURN name")}
+
+    def close(self) -> None:
+        if not self._closed:
+            conn = getattr(self._local, "conn", None)
+            if conn is not None:
+                conn.close()
+            self._closed = True
+            _release(self.path, self._shared)

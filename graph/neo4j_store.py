@@ -1,0 +1,140 @@
+"""The production store: Neo4j 5 through the official ``neo4j`` Python driver.
+
+``bolt://``, ``neo4j://`` (routing: clusters, Aura) and ``neo4j+s://`` URIs all work; reads go
+through read routing, writes through one explicit transaction per unit of work. Writes are
+``UNWIND $rows … MERGE`` batches generated from the model (``graph.schema``), the same statements
+the Cypher linter checks.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from .dialect import for_backend
+from .model import MODEL, Model
+from .schema import (neo4j_delete_rels, neo4j_missing_endpoints, neo4j_schema, neo4j_upsert_nodes,
+                     neo4j_upsert_rels)
+from .store import (GraphStore, MissingEndpoints, QueryError, Row, StoreError, StoreUnavailable,
+                    Transaction, normalise_rows, plain)
+
+BATCH = 1000
+
+
+def _batches(rows: list[Row], size: int = BATCH) -> Iterator[list[Row]]:
+    for i in range(0, len(rows), size):
+        yield rows[i:i + size]
+
+
+class Neo4jTransaction(Transaction):
+    def __init__(self, store: "Neo4jStore", tx):
+        self._store = store
+        self._tx = tx
+
+    def _exec(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        from neo4j.exceptions import Neo4jError
+        try:
+            result = self._tx.run(cypher, dict(params or {}))
+            keys = result.keys()
+            return [{k: plain(rec[k]) for k in keys} for rec in result]
+        except Neo4jError as e:
+            raise QueryError(f"Neo4j refused the statement: {e.message}", cypher) from None
+
+    def run(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        return self._exec(for_backend(cypher, "neo4j"), params)
+
+    def upsert_nodes(self, label: str, rows: Sequence[Mapping[str, Any]]) -> int:
+        node = self._store.model.node(label)
+        if not rows:
+            return 0
+        cols, rows = normalise_rows(rows, node.key)
+        cypher = neo4j_upsert_nodes(label, cols, self._store.model)
+        for batch in _batches(rows):
+            self._exec(cypher, {"rows": batch})
+        return len(rows)
+
+    def upsert_rels(self, type_: str, start: str, end: str, rows: Sequence[Mapping[str, Any]]) -> int:
+        if not rows:
+            return 0
+        cols, rows = normalise_rows(rows, ("src", "dst"))
+        props = [c for c in cols if c not in ("src", "dst")]
+        cypher = neo4j_upsert_rels(type_, start, end, props, self._store.model)
+        check = neo4j_missing_endpoints(type_, start, end, self._store.model)
+        missing = []
+        for batch in _batches(rows):
+            missing += self._exec(check, {"rows": [{"src": r["src"], "dst": r["dst"]} for r in batch]})
+        if missing:
+            raise MissingEndpoints(type_, [(start, m["src"]) if m["no_src"] else (end, m["dst"]) for m in missing])
+        for batch in _batches(rows):
+            self._exec(cypher, {"rows": batch})
+        return len(rows)
+
+    def delete_rels(self, type_: str, start: str, end: str, pairs: Sequence[tuple[str, str]]) -> int:
+        cypher = neo4j_delete_rels(type_, start, end, self._store.model)
+        rows = [{"src": a, "dst": b} for a, b in pairs]
+        for batch in _batches(rows):
+            self._exec(cypher, {"rows": batch})
+        return len(rows)
+
+
+class Neo4jStore(GraphStore):
+    """A Neo4j 5 database reached by URI; the driver is created once and closed with the store."""
+
+    backend = "neo4j"
+
+    def __init__(self, uri: str, user: str, password: str, database: str | None = None, *, model: Model = MODEL):
+        import neo4j
+        from neo4j.exceptions import AuthError, ServiceUnavailable
+
+        self.model = model
+        self.database = database or None
+        self.location = uri + (f" (database {database})" if database else "")
+        self._driver = neo4j.GraphDatabase.driver(uri, auth=(user, password))
+        try:
+            self._driver.verify_connectivity()
+        except AuthError:
+            self._driver.close()
+            raise StoreUnavailable(f"Neo4j at {uri} refused the credentials: check NEO4J_USERNAME and "
+                                   "NEO4J_PASSWORD") from None
+        except (ServiceUnavailable, OSError, ValueError) as e:
+            self._driver.close()
+            raise StoreUnavailable(f"cannot reach Neo4j at {uri}: {e}. Is the server running? Unset "
+                                   "NEO4J_URI to use the embedded database instead.") from None
+
+    def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        import neo4j
+        from neo4j.exceptions import Neo4jError
+
+        cypher = for_backend(cypher, "neo4j")
+        try:
+            records, _, keys = self._driver.execute_query(
+                cypher, dict(params or {}), database_=self.database, routing_=neo4j.RoutingControl.READ)
+        except Neo4jError as e:
+            raise QueryError(f"Neo4j refused the statement: {e.message}", cypher) from None
+        return [{k: plain(r[k]) for k in keys} for r in records]
+
+    @contextmanager
+    def transaction(self) -> Iterator[Neo4jTransaction]:
+        with self._driver.session(database=self.database) as session:
+            tx = session.begin_transaction()
+            try:
+                yield Neo4jTransaction(self, tx)
+            except BaseException:
+                tx.rollback()
+                raise
+            else:
+                tx.commit()
+            finally:
+                tx.close()
+
+    def create_schema(self) -> None:
+        # Schema commands cannot share a transaction with data writes in Neo4j: one each.
+        for statement in neo4j_schema(self.model):
+            with self._driver.session(database=self.database) as session:
+                try:
+                    session.run(statement).consume()
+                except Exception as e:  # the driver raises several types here
+                    raise StoreError(f"could not create the schema ({statement}): {e}") from None
+
+    def close(self) -> None:
+        self._driver.close()

@@ -1,0 +1,115 @@
+"""Everything a store or a tool needs to know about the model, derived from ``graph.model``.
+
+Kùzu DDL, Neo4j constraints and indexes, the Cypher linter's schema and the upsert statements are
+generated here so that no label, type or property is ever written twice.
+"""
+from __future__ import annotations
+
+from .model import MODEL, Model, NodeType, RelType
+
+#: Properties worth an index in Neo4j (lookups by name, address and phone in the search pages).
+INDEXED = ("name", "address", "phone", "id_card")
+
+
+def kuzu_ddl(model: Model = MODEL) -> list[str]:
+    """``CREATE NODE/REL TABLE IF NOT EXISTS`` statements, node tables first."""
+    out = []
+    for n in model.nodes:
+        cols = [f"{n.key} STRING PRIMARY KEY"] + [f"{p.name} {p.type}" for p in n.all_props if p.name != n.key]
+        out.append(f"CREATE NODE TABLE IF NOT EXISTS {n.label}({', '.join(cols)})")
+    for r in model.rels:
+        pairs = [f"FROM {a} TO {b}" for a, b in r.pairs]
+        cols = [f"{p.name} {p.type}" for p in r.all_props]
+        out.append(f"CREATE REL TABLE IF NOT EXISTS {r.type}({', '.join(pairs + cols)})")
+    return out
+
+
+def _snake(label: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in label).lstrip("_")
+
+
+def neo4j_schema(model: Model = MODEL) -> list[str]:
+    """Uniqueness constraints on every key, and range indexes on the properties users search by."""
+    out = []
+    for n in model.nodes:
+        out.append(f"CREATE CONSTRAINT {_snake(n.label)}_{n.key} IF NOT EXISTS "
+                   f"FOR (n:{n.label}) REQUIRE n.{n.key} IS UNIQUE")
+    for n in model.nodes:
+        for p in n.props:
+            if p.name in INDEXED:
+                out.append(f"CREATE INDEX {_snake(n.label)}_{p.name} IF NOT EXISTS FOR (n:{n.label}) ON (n.{p.name})")
+    return out
+
+
+def linter_schema(model: Model = MODEL) -> dict:
+    """The schema handed to Neo4j's Cypher linter: labels, relationship types, property keys."""
+    return {
+        "labels": list(model.labels),
+        "relationshipTypes": list(model.rel_types),
+        "propertyKeys": list(model.property_keys()),
+    }
+
+
+def _set_clause(var: str, columns: list[str], source: str = "row") -> str:
+    return ", ".join(f"{var}.{c} = {source}.{c}" for c in columns)
+
+
+def check_columns(owner: NodeType | RelType, columns: list[str]) -> None:
+    """Refuse a column the model does not declare: it would be a binder error in Kùzu."""
+    known = {p.name for p in owner.all_props}
+    name = getattr(owner, "label", None) or owner.type
+    bad = [c for c in columns if c not in known]
+    if bad:
+        raise KeyError(f"{name} has no propert{'y' if len(bad) == 1 else 'ies'} {', '.join(bad)}; "
+                       f"declared: {', '.join(sorted(known))}")
+
+
+def neo4j_upsert_nodes(label: str, columns: list[str], model: Model = MODEL) -> str:
+    """``UNWIND $rows`` + ``MERGE`` on the key, setting exactly the given columns."""
+    n = model.node(label)
+    cols = [c for c in columns if c != n.key]
+    check_columns(n, cols)
+    q = f"UNWIND $rows AS row MERGE (n:{label} {{{n.key}: row.{n.key}}})"
+    return q + (f" SET {_set_clause('n', cols)}" if cols else "")
+
+
+def neo4j_upsert_rels(type_: str, start: str, end: str, columns: list[str], model: Model = MODEL) -> str:
+    """``UNWIND $rows`` (keys ``src``, ``dst`` and the columns) + ``MERGE`` one relationship per pair."""
+    r = model.rel(type_)
+    if not r.allows(start, end):
+        raise ValueError(f"{type_} does not join {start} to {end}; allowed: {r.pairs}")
+    check_columns(r, columns)
+    a, b = model.node(start), model.node(end)
+    q = (f"UNWIND $rows AS row MATCH (a:{start} {{{a.key}: row.src}}) MATCH (b:{end} {{{b.key}: row.dst}}) "
+         f"MERGE (a)-[r:{type_}]->(b)")
+    return q + (f" SET {_set_clause('r', columns)}" if columns else "")
+
+
+def neo4j_delete_rels(type_: str, start: str, end: str, model: Model = MODEL) -> str:
+    """Remove the listed relationships (used by a ``--replace`` load)."""
+    model.rel(type_)
+    a, b = model.node(start), model.node(end)
+    return (f"UNWIND $rows AS row MATCH (a:{start} {{{a.key}: row.src}})-[r:{type_}]->(b:{end} {{{b.key}: row.dst}}) "
+            f"DELETE r")
+
+
+def all_neo4j_statements(model: Model = MODEL) -> list[str]:
+    """Every statement shape orgnet's Neo4j store can send outside the named queries (for linting)."""
+    out = list(neo4j_schema(model))
+    for n in model.nodes:
+        out.append(neo4j_upsert_nodes(n.label, [p.name for p in n.all_props], model))
+    for r in model.rels:
+        for a, b in r.pairs:
+            out.append(neo4j_upsert_rels(r.type, a, b, [p.name for p in r.all_props], model))
+            out.append(neo4j_delete_rels(r.type, a, b, model))
+            out.append(neo4j_missing_endpoints(r.type, a, b, model))
+    return out
+
+
+def neo4j_missing_endpoints(type_: str, start: str, end: str, model: Model = MODEL) -> str:
+    """Rows of a relationship batch whose start or end node does not exist (checked before MERGE)."""
+    model.rel(type_)
+    a, b = model.node(start), model.node(end)
+    return (f"UNWIND $rows AS row OPTIONAL MATCH (a:{start} {{{a.key}: row.src}}) "
+            f"OPTIONAL MATCH (b:{end} {{{b.key}: row.dst}}) WITH row, a, b WHERE a IS NULL OR b IS NULL "
+            "RETURN row.src AS src, row.dst AS dst, a IS NULL AS no_src, b IS NULL AS no_dst")

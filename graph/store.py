@@ -1,0 +1,180 @@
+"""The one interface both stores implement, and the errors they raise.
+
+A store is created once (``graph.config.open_store``) and passed in; nothing here opens a
+connection at import time.
+
+Examples
+--------
+>>> from graph.config import open_store
+>>> store = open_store("data/example.kuzu")            # doctest: +SKIP
+>>> store.create_schema()                               # doctest: +SKIP
+>>> with store.transaction() as tx:                     # doctest: +SKIP
+...     tx.upsert_nodes("Street", [{"id": "S1", "name": "城关街道"}])
+>>> store.query("MATCH (s:Street) RETURN s.name AS name")  # doctest: +SKIP
+[{'name': '城关街道'}]
+"""
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+
+from .model import MODEL, Model
+
+Row = dict[str, Any]
+
+
+class StoreError(RuntimeError):
+    """Base of every error a store raises; the message says how to fix it."""
+
+
+class StoreLocked(StoreError):
+    """The embedded database is held by another process."""
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be reached or opened."""
+
+
+class QueryError(StoreError):
+    """A statement failed; carries the statement so the caller can show it."""
+
+    def __init__(self, message: str, cypher: str = ""):
+        super().__init__(message)
+        self.cypher = cypher
+
+
+class MissingEndpoints(StoreError):
+    """Relationship rows name nodes that do not exist; nothing of the batch was written."""
+
+    def __init__(self, type_: str, missing: list[tuple[str, str]]):
+        shown = ", ".join(f"{label}:{key}" for label, key in missing[:10])
+        more = f" (+{len(missing) - 10} more)" if len(missing) > 10 else ""
+        super().__init__(f"{type_}: {len(missing)} relationship endpoint(s) do not exist: {shown}{more}. "
+                         "Load the nodes first, or fix the ids in the ledger.")
+        self.type = type_
+        self.missing = missing
+
+
+def plain(value: Any) -> Any:
+    """Turn driver-specific values into plain Python (ints for Kùzu's Decimal sums, dates)."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    to_native = getattr(value, "to_native", None)  # neo4j.time.Date / DateTime
+    if to_native is not None:
+        return to_native()
+    return value
+
+
+def normalise_rows(rows: Sequence[Mapping[str, Any]], key: str | tuple[str, ...]) -> tuple[list[str], list[Row]]:
+    """Give every row the same columns (missing → None) and keep the last row of each key.
+
+    Both engines want uniform rows (Kùzu's ``UNWIND`` rejects maps with differing keys), and a
+    batch that names a key twice must write it once.
+    """
+    columns: dict[str, None] = {}
+    for r in rows:
+        columns.update(dict.fromkeys(r))
+    cols = list(columns)
+    keys = (key,) if isinstance(key, str) else key
+    for k in keys:
+        if k not in columns:
+            raise StoreError(f"every row needs the column {k!r}; got columns {cols}")
+    last: dict[tuple, Row] = {}
+    for r in rows:
+        kv = tuple(r.get(k) for k in keys)
+        if any(v is None or v == "" for v in kv):
+            raise StoreError(f"a row has an empty {'/'.join(keys)}: {dict(r)}")
+        last[kv] = {c: r.get(c) for c in cols}
+    return cols, list(last.values())
+
+
+class Transaction(ABC):
+    """One unit of work: everything commits together or nothing does."""
+
+    @abstractmethod
+    def run(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        """Run one statement (common-subset Cypher) inside the transaction."""
+
+    @abstractmethod
+    def upsert_nodes(self, label: str, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Create or update nodes by key; set exactly the columns present. Returns rows written."""
+
+    @abstractmethod
+    def upsert_rels(self, type_: str, start: str, end: str, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Create or update relationships; rows hold ``src``, ``dst`` (keys) and properties."""
+
+    @abstractmethod
+    def delete_rels(self, type_: str, start: str, end: str, pairs: Sequence[tuple[str, str]]) -> int:
+        """Remove the given (src, dst) relationships of a type."""
+
+
+class GraphStore(ABC):
+    """A graph database holding orgnet's model: Neo4j or embedded Kùzu."""
+
+    backend: str = ""
+    location: str = ""
+    model: Model = MODEL
+
+    @abstractmethod
+    def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        """Run a read statement; rows as dicts of plain Python values."""
+
+    @abstractmethod
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """A write transaction; commits on success, rolls back on any exception."""
+
+    @abstractmethod
+    def create_schema(self) -> None:
+        """Create every table / constraint of the model (idempotent)."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the connection (and, for Kùzu, the file lock)."""
+
+    # -- conveniences built on the primitives above -----------------------------------------------
+    def write(self, statements: Sequence[tuple[str, Mapping[str, Any] | None]]) -> None:
+        """Run several write statements in one transaction."""
+        with self.transaction() as tx:
+            for cypher, params in statements:
+                tx.run(cypher, params)
+
+    def upsert_nodes(self, label: str, rows: Sequence[Mapping[str, Any]]) -> int:
+        with self.transaction() as tx:
+            return tx.upsert_nodes(label, rows)
+
+    def upsert_rels(self, type_: str, start: str, end: str, rows: Sequence[Mapping[str, Any]]) -> int:
+        with self.transaction() as tx:
+            return tx.upsert_rels(type_, start, end, rows)
+
+    def counts(self) -> dict[str, int]:
+        """Number of nodes per label and relationships per type, every one of the model's."""
+        out = {}
+        for n in self.model.nodes:
+            out[n.label] = self.query(f"MATCH (n:{n.label}) RETURN count(n) AS c")[0]["c"]
+        for r in self.model.rels:
+            out[r.type] = self.query(f"MATCH ()-[r:{r.type}]->() RETURN count(r) AS c")[0]["c"]
+        return out
+
+    def is_empty(self) -> bool:
+        return not any(self.query(f"MATCH (n:{n.label}) RETURN count(n) AS c")[0]["c"]
+                       for n in self.model.nodes if n.label != "Load")
+
+    def __enter__(self) -> "GraphStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC: Kùzu drops timezone offsets, so orgnet stores every timestamp as naive UTC."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)

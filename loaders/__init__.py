@@ -1,0 +1,1 @@
+"""Ledger loaders: read, validate and write the 台账 that streets and communities keep."""

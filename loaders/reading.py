@@ -1,0 +1,245 @@
+"""Read 台账 files (.xlsx, .xlsm, .csv, .txt) into sheets of cleaned rows.
+
+This layer knows nothing of the graph model: it finds each sheet's header row, undoes merged
+cells, cleans every value with ``cells.clean`` and keeps the row numbers the user sees in
+Excel, so later error messages can point at "第 12 行".
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import statistics
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import openpyxl
+
+from .cells import clean
+
+HEADER_SEARCH_ROWS = 20
+EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+TEXT_SUFFIXES = {".csv", ".txt"}
+SAVE_AS_HINT = "请在 Excel 或 WPS 中“另存为” Excel 工作簿（.xlsx）或 CSV UTF-8（逗号分隔），再导入"
+
+HeaderTest = Callable[[list[str | None]], bool]
+
+
+@dataclass
+class Row:
+    """One data row: ``number`` as Excel shows it, ``values`` keyed by column header."""
+
+    number: int
+    values: dict[str, str | None]
+    #: the cells exactly as the file holds them (numbers, dates, untrimmed text), for a rejects file
+    raw: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass
+class Sheet:
+    """One table found in a file.
+
+    ``header_row`` is 1-based (0 when no header was found, then ``columns`` and ``rows`` are
+    empty). ``sheet`` is "" for CSV.
+    """
+
+    file: str
+    sheet: str
+    header_row: int
+    columns: list[str]
+    rows: list[Row] = field(default_factory=list)
+
+
+class ReadError(Exception):
+    """A file (or sheet) that cannot be read; ``message`` says in Chinese how to fix it."""
+
+    def __init__(self, file: str, sheet: str, message: str):
+        self.file, self.sheet, self.message = file, sheet, message
+        where = f"{file}「{sheet}」" if sheet else file
+        super().__init__(f"{where}：{message}")
+
+
+def header_name(value: str | None) -> str | None:
+    """A header cell as a column name: cleaned, only its first line, no spaces, and without a
+    leading/trailing ``*`` or a trailing ``（必填）``/``(必填)`` marker."""
+    text = clean(value)
+    if text is None:
+        return None
+    # Templates put notes such as "（格式：2023-05-01）" on a second line of the header cell.
+    name = re.sub(r"\s+", "", text.split("\n", 1)[0])
+    while True:
+        stripped = re.sub(r"^\*+|(\*|（必填）|\(必填\))+$", "", name)
+        if stripped == name:
+            return name or None
+        name = stripped
+
+
+def read_file(
+    path: str | os.PathLike,
+    *,
+    is_header: HeaderTest | None = None,
+    display_name: str | None = None,
+) -> list[Sheet]:
+    """Read every visible sheet of a workbook, or the one table of a CSV/TXT file.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The file; its suffix decides how it is read.
+    is_header : callable, optional
+        Given a row's cells as column names would be made of them (see ``header_name``; merged
+        cells filled), says whether it is the header. The first of the first 20 rows it accepts
+        is the header. By default: the first row with at least two non-empty cells, a merged
+        range counting as one cell, so a merged title row is never taken for the header.
+    display_name : str, optional
+        The file's name as the user knows it (uploads arrive under temporary names); defaults to
+        the name of ``path``.
+
+    Returns
+    -------
+    list of Sheet
+        One per sheet that has any content; a sheet without a recognisable header comes back
+        with no columns and no rows.
+
+    Raises
+    ------
+    ReadError
+        Unsupported format, unreadable or mislabelled file, undecodable text.
+    """
+    path = Path(path)
+    name = display_name or path.name
+    suffix = path.suffix.lower()
+    if suffix not in EXCEL_SUFFIXES | TEXT_SUFFIXES:
+        kind = "旧版 Excel（.xls）" if suffix == ".xls" else f"“{suffix or '无扩展名'}”格式"
+        raise ReadError(name, "", f"不支持{kind}文件：{SAVE_AS_HINT}")
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise ReadError(name, "", f"无法打开文件（{e.strerror or e}）：请确认文件存在且没有被其他程序占用") from None
+    if suffix in EXCEL_SUFFIXES:
+        tables = _excel_tables(data, name)
+    else:
+        tables = [("", _text_records(data, name))]
+    sheets = (_to_sheet(name, sheet, records, is_header) for sheet, records in tables)
+    return [s for s in sheets if s is not None]
+
+
+# A record is (row number, cell values with merged ranges filled, number of distinct non-empty
+# cells — a merged range counting once — or 0 below the rows searched for the header).
+Record = tuple[int, list, int]
+
+
+def _excel_tables(data: bytes, name: str) -> list[tuple[str, list[Record]]]:
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        # The OLE container: an .xls renamed to .xlsx, or a workbook with an open password.
+        raise ReadError(name, "", f"文件实际上是旧版 .xls 格式或设置了打开密码：请去掉密码，{SAVE_AS_HINT}")
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about features it drops (data validation extensions, …); values are unaffected.
+            warnings.simplefilter("ignore")
+            wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except Exception:  # openpyxl fails in many ways on a damaged or mislabelled file; all mean "unreadable"
+        raise ReadError(name, "", f"文件不是有效的 Excel 工作簿（可能已损坏，或只是改了扩展名）：{SAVE_AS_HINT}") from None
+    return [(ws.title, _worksheet_records(ws)) for ws in wb.worksheets if ws.sheet_state == "visible"]
+
+
+def _worksheet_records(ws) -> list[Record]:
+    grid = [list(row) for row in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
+    # Counted before merged ranges are filled, so a merged title counts as one cell; only the
+    # rows where a header may be are counted.
+    distinct = [sum(clean(v) is not None for v in row) for row in grid[:HEADER_SEARCH_ROWS]]
+    distinct += [0] * (len(grid) - len(distinct))
+    for rng in ws.merged_cells.ranges:
+        top = grid[rng.min_row - 1][rng.min_col - 1] if rng.min_row <= len(grid) else None
+        if top is None:
+            continue
+        for r in range(rng.min_row - 1, min(rng.max_row, len(grid))):
+            row = grid[r]
+            for c in range(rng.min_col - 1, min(rng.max_col, len(row))):
+                row[c] = top
+    return [(i + 1, row, distinct[i]) for i, row in enumerate(grid)]
+
+
+def _text_records(data: bytes, name: str) -> list[Record]:
+    text = _decode(data, name)
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text)))
+    except csv.Error as e:
+        raise ReadError(name, "", f"CSV 格式有误（{e}）：{SAVE_AS_HINT}") from None
+    return [(i + 1, row, sum(clean(v) is not None for v in row) if i < HEADER_SEARCH_ROWS else 0)
+            for i, row in enumerate(rows)]
+
+
+def _decode(data: bytes, name: str) -> str:
+    # Excel's "Unicode 文本" is UTF-16 with a BOM; it would never decode as UTF-8 or GB18030.
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings = ("utf-16",)
+    else:
+        # GB18030 is what Excel on Chinese Windows saves ("CSV (逗号分隔)"); a superset of GBK.
+        encodings = ("utf-8-sig", "gb18030")
+    for encoding in encodings:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    raise ReadError(name, "", "无法识别文件的文字编码：请在 Excel 中“另存为”，保存类型选“CSV UTF-8（逗号分隔）”，再导入")
+
+
+def _sniff_delimiter(text: str) -> str:
+    """Comma, unless tab or semicolon splits the first lines into more columns.
+
+    The median width is used so a title line or a few addresses with commas do not decide it.
+    """
+    lines = [line for line in text.splitlines()[:HEADER_SEARCH_ROWS] if line.strip()]
+    best, best_width = ",", 0
+    for delimiter in (",", "\t", ";"):
+        try:
+            width = statistics.median_low(len(row) for row in csv.reader(lines, delimiter=delimiter))
+        except (csv.Error, statistics.StatisticsError):
+            continue
+        if width > best_width:
+            best, best_width = delimiter, width
+    return best
+
+
+def _to_sheet(file: str, sheet: str, records: list[Record], is_header: HeaderTest | None) -> Sheet | None:
+    originals = {number: values for number, values, _ in records}
+    cleaned = [(number, [clean(v) for v in values], distinct) for number, values, distinct in records]
+    if not any(any(v is not None for v in cells) for _, cells, _ in cleaned):
+        return None
+    header_at = None
+    for i, (number, cells, distinct) in enumerate(cleaned):
+        if number > HEADER_SEARCH_ROWS:
+            break
+        if is_header([header_name(c) for c in cells]) if is_header else distinct >= 2:
+            header_at = i
+            break
+    if header_at is None:
+        return Sheet(file, sheet, 0, [])
+
+    number, header_cells, _ = cleaned[header_at]
+    columns: dict[int, str] = {}
+    for index, cell in enumerate(header_cells):
+        if (name := header_name(cell)) is not None:
+            columns[index] = _unique(name, columns.values())
+    rows = []
+    for row_number, cells, _ in cleaned[header_at + 1:]:
+        values = {name: cells[i] if i < len(cells) else None for i, name in columns.items()}
+        if any(v is not None for v in values.values()):
+            original = originals[row_number]
+            raw = {name: original[i] if i < len(original) else None for i, name in columns.items()}
+            rows.append(Row(row_number, values, raw))
+    return Sheet(file, sheet, number, list(columns.values()), rows)
+
+
+def _unique(name: str, taken) -> str:
+    """``name``, or ``name_2``, ``name_3`` … when a header repeats (e.g. a merged header cell)."""
+    taken = set(taken)
+    candidate, n = name, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{name}_{n}"
+    return candidate

@@ -43,7 +43,8 @@ def _store(ctx: click.Context):
     obj = ctx.find_root().obj
     if obj.get("store") is None:
         obj["store"] = open_store(obj["db"])
-        ctx.find_root().call_on_close(obj["store"].close)
+        ctx.find_root().call_on_close(lambda: obj["store"] and obj["store"].close())
+        obj["store"].create_schema()  # idempotent; every command can then assume the tables exist
     return obj["store"]
 
 
@@ -52,7 +53,6 @@ def _store(ctx: click.Context):
 def init(ctx: click.Context) -> None:
     """Create the database schema from the model (safe to run again)."""
     store = _store(ctx)
-    store.create_schema()
     click.echo(f"schema ready: {store.backend} at {store.location} "
                f"({len(store.model.nodes)} labels, {len(store.model.rels)} relationship types)")
 
@@ -63,7 +63,6 @@ def init(ctx: click.Context) -> None:
 def info(ctx: click.Context, show_all: bool) -> None:
     """Which database is in use, and how many nodes/relationships of each kind it holds."""
     store = _store(ctx)
-    store.create_schema()
     counts = store.counts()
     click.echo(f"backend:  {store.backend}")
     click.echo(f"location: {store.location}")
@@ -110,6 +109,177 @@ def app(ctx: click.Context, port: int) -> None:
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
            "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     raise SystemExit(subprocess.call(cmd, env=env))
+
+
+# --- ledgers ------------------------------------------------------------------------------------------
+def _width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _table(headers: list[str], rows: list[list[object]]) -> str:
+    """Aligned columns for a terminal (Chinese characters count double); the last column runs on."""
+    cells = [[("" if v is None else str(v)).replace("\n", " ") for v in r] for r in [headers, *rows]]
+    widths = [min(40, max(_width(r[i]) for r in cells)) for i in range(len(headers) - 1)]
+
+    def fmt(r: list[str]) -> str:
+        return "  ".join(c + " " * max(0, widths[i] - _width(c)) for i, c in enumerate(r[:-1])) + "  " + r[-1]
+
+    rule = "  ".join("-" * w for w in widths) + "  --------"
+    return "\n".join([fmt(cells[0]), rule, *map(fmt, cells[1:])])
+
+
+ERROR_HEADERS = ["代码 code", "文件 file", "工作表 sheet", "行 row", "列 column", "值 value", "说明 message"]
+
+
+def _error_rows(errors) -> list[list[object]]:
+    return [[e.code, e.file, e.sheet, e.row, e.column, e.value, e.message] for e in errors]
+
+
+def _progress():
+    """A one-line progress bar on a terminal; stage names only when output is a file or pipe."""
+    state = {"label": None}
+
+    def report(label: str, done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            filled = int(30 * done / max(total, 1))
+            sys.stderr.write(f"\r{label:<20} [{'#' * filled}{' ' * (30 - filled)}] {done}/{total}")
+            if done >= total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+        elif label != state["label"]:
+            click.echo(f"… {label}", err=True)
+        state["label"] = label
+
+    return report
+
+
+@cli.command(epilog="Example: orgnet templates 模板/")
+@click.argument("directory", type=click.Path(file_okay=False))
+def templates(directory: str) -> None:
+    """Write blank ledger templates (one .xlsx with a sheet per ledger, and CSVs) into DIRECTORY."""
+    from loaders.templates import write_templates
+
+    paths = write_templates(directory)
+    click.echo(f"wrote {paths[0]} and {len(paths) - 1} CSV files in {Path(directory) / 'csv'}")
+
+
+@cli.command(epilog="Example: orgnet validate 高青台账.xlsx 包联.csv --json")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the errors as JSON.")
+@click.pass_context
+def validate(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -> None:
+    """Check ledgers without writing: every error with file, sheet, row, column and how to fix it."""
+    import json
+
+    from loaders.engine import validate as run_validate
+
+    result = run_validate(paths, _store(ctx))
+    if as_json:
+        click.echo(json.dumps({"ok": result.ok, "rows": result.summary(), "skipped": result.skipped,
+                               "errors": [e.as_dict() for e in result.errors]}, ensure_ascii=False, indent=2))
+    else:
+        for note in result.skipped:
+            click.echo(note)
+        for ledger, n in result.summary().items():
+            click.echo(f"{ledger}: {n} 行")
+        if result.errors:
+            click.echo(_table(ERROR_HEADERS, _error_rows(result.errors)))
+            click.echo(f"共 {len(result.errors)} 处错误 ({len(result.errors)} errors)")
+        else:
+            click.echo("校验通过 No errors.")
+    if result.errors:
+        ctx.exit(1)
+
+
+@cli.command(epilog="Example: orgnet load 高青台账.xlsx --skip-invalid --rejects 拒收.xlsx")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--skip-invalid", is_flag=True,
+              help="Write the valid rows; put rejected rows with their reasons in a rejects workbook.")
+@click.option("--replace", is_flag=True,
+              help="Retire relationships an earlier load of the same file/sheet wrote that these files no longer have.")
+@click.option("--rejects", type=click.Path(dir_okay=False), help="Rejects workbook (default rejects-<load>.xlsx).")
+@click.pass_context
+def load(ctx: click.Context, paths: tuple[str, ...], skip_invalid: bool, replace: bool, rejects: str | None) -> None:
+    """Validate and load ledgers in one transaction: all or nothing unless --skip-invalid."""
+    from graph.config import archive_dir
+    from loaders.engine import LoadRefused, load as run_load
+
+    store = _store(ctx)
+    try:
+        report = run_load(paths, store, skip_invalid=skip_invalid, replace=replace, archive=archive_dir(store),
+                          rejects=Path(rejects) if rejects else None, progress=_progress())
+    except LoadRefused as e:
+        click.echo(_table(ERROR_HEADERS, _error_rows(e.validation.errors)))
+        raise click.ClickException(str(e)) from None
+    for note in report.skipped:
+        click.echo(note)
+    total = sum(report.written.values())
+    click.echo(f"导入 {report.load_id}: 写入 {total:,} 条（节点与关系）用时 {report.seconds:.1f} 秒")
+    for name, n in report.written.items():
+        click.echo(f"  {name:<20} {n:>8,}")
+    if report.retired:
+        click.echo(f"--replace 撤销了 {report.retired} 条不再出现的关系")
+    if report.rejected:
+        click.echo(f"拒收 {report.rejected} 行（{len(report.errors)} 处错误），已写入 {report.rejects_file}")
+
+
+@cli.command(epilog="Example: orgnet rebuild --yes")
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
+@click.pass_context
+def rebuild(ctx: click.Context, yes: bool) -> None:
+    """Recreate the database from the archived ledgers (the system of record), replaying every load."""
+    import datetime as dt
+    import shutil
+
+    from graph.config import archive_dir
+    from loaders.engine import archived_loads, rebuild as run_rebuild
+
+    store = _store(ctx)
+    archive = archive_dir(store)
+    loads = archived_loads(archive)
+    if not loads:
+        raise click.ClickException(f"no archived loads in {archive}: nothing to rebuild from")
+    if not yes:
+        click.confirm(f"Replace {store.location} with {len(loads)} loads replayed from {archive}?", abort=True)
+    if store.backend == "kuzu":
+        target = Path(store.location)
+        fresh = target.with_name(target.name + ".rebuilding")
+        for p in (fresh, fresh.with_name(fresh.name + ".wal")):
+            p.unlink(missing_ok=True)
+        new = open_store(str(fresh))
+        try:
+            new.create_schema()
+            reports = run_rebuild(new, archive, progress=_progress())
+        finally:
+            new.close()
+        store.close()
+        ctx.find_root().obj["store"] = None
+        backup = target.with_name(target.name + dt.datetime.now().strftime(".bak-%Y%m%d%H%M%S"))
+        if target.exists():
+            shutil.move(target, backup)
+            click.echo(f"old database kept as {backup}")
+        shutil.move(fresh, target)
+    else:
+        store.write([("MATCH (n) DETACH DELETE n", None)])
+        store.create_schema()
+        reports = run_rebuild(store, archive, progress=_progress())
+    click.echo(f"rebuilt {store.location} from {len(reports)} loads")
+
+
+@cli.command(epilog="Example: orgnet loads")
+@click.pass_context
+def loads(ctx: click.Context) -> None:
+    """List the loads recorded in the database (newest first)."""
+    store = _store(ctx)
+    rows = store.query("MATCH (l:Load) RETURN l.id AS id, l.started_at AS started, l.user AS user, "
+                       "l.mode AS mode, l.files AS files, l.seconds AS seconds ORDER BY l.started_at DESC")
+    import json
+
+    click.echo(_table(["导入 load", "时间 UTC", "操作人", "方式", "秒", "文件 files"],
+                      [[r["id"], r["started"], r["user"], r["mode"], r["seconds"],
+                        "、".join(f["name"] for f in json.loads(r["files"] or "[]"))] for r in rows]))
 
 
 def main() -> None:

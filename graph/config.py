@@ -42,3 +42,16 @@ def open_store(db: str | None = None, *, read_only: bool = False, env: Mapping[s
     from .kuzu_store import KuzuStore
 
     return KuzuStore(target, read_only=read_only)
+
+
+def archive_dir(store: GraphStore, env: Mapping[str, str] | None = None) -> "Path":
+    """Where loaded ledgers are archived (the system of record): ``ORGNET_ARCHIVE``, else beside
+    the embedded database (``data/orgnet.kuzu`` → ``data/orgnet.archive``), else ``data/neo4j.archive``."""
+    from pathlib import Path
+
+    env = os.environ if env is None else env
+    if env.get("ORGNET_ARCHIVE"):
+        return Path(env["ORGNET_ARCHIVE"])
+    if store.backend == "kuzu":
+        return Path(store.location).with_suffix(".archive")
+    return Path("data/neo4j.archive")

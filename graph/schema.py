@@ -103,6 +103,7 @@ def all_neo4j_statements(model: Model = MODEL) -> list[str]:
             out.append(neo4j_upsert_rels(r.type, a, b, [p.name for p in r.all_props], model))
             out.append(neo4j_delete_rels(r.type, a, b, model))
             out.append(neo4j_missing_endpoints(r.type, a, b, model))
+            out.append(rels_from_source(r.type, a, b, model))
     return out
 
 
@@ -113,3 +114,11 @@ def neo4j_missing_endpoints(type_: str, start: str, end: str, model: Model = MOD
     return (f"UNWIND $rows AS row OPTIONAL MATCH (a:{start} {{{a.key}: row.src}}) "
             f"OPTIONAL MATCH (b:{end} {{{b.key}: row.dst}}) WITH row, a, b WHERE a IS NULL OR b IS NULL "
             "RETURN row.src AS src, row.dst AS dst, a IS NULL AS no_src, b IS NULL AS no_dst")
+
+
+def rels_from_source(type_: str, start: str, end: str, model: Model = MODEL) -> str:
+    """Relationships an earlier load wrote from one file and sheet (``--replace`` retires the missing ones)."""
+    model.rel(type_)
+    a, b = model.node(start), model.node(end)
+    return (f"MATCH (x:{start})-[r:{type_}]->(y:{end}) WHERE r.src_file = $file AND r.src_sheet = $sheet "
+            f"RETURN x.{a.key} AS src, y.{b.key} AS dst")

@@ -1,0 +1,67 @@
+"""Row rules of the model that a single column's type cannot express.
+
+Each rule sees one parsed row — ``props`` (property → value) and ``refs`` (reference header →
+ids) — and returns ``(column header, message)`` pairs, one per violation; the engine turns them
+into ``rule-violation`` errors. Specs name the rules they need (``Ledger.rules``).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+Rule = Callable[[Mapping[str, Any], Mapping[str, list[str]], str], list[tuple[str, str]]]
+
+
+def centre_needs_flag(props, refs, key):
+    if refs.get("中心户所属党组织编号") and props.get("party_centre") is not True:
+        return [("党员中心户", "填写了“中心户所属党组织编号”，但“党员中心户”不是“是”：请改为“是”，或清空所属党组织")]
+    return []
+
+
+def org_not_its_own_parent(props, refs, key):
+    if key and key in refs.get("上级党组织编号", []):
+        return [("上级党组织编号", "党组织不能是自己的上级：请填写上一级党组织的编号")]
+    return []
+
+
+def member_fields_need_member(props, refs, key):
+    if props.get("is_member") is True:
+        return []
+    out = []
+    if props.get("member_kind"):
+        out.append(("党员类别", "填写了党员类别，但“是否党员”不是“是”：请改为“是”，或清空党员类别"))
+    if props.get("joined_party"):
+        out.append(("入党日期", "填写了入党日期，但“是否党员”不是“是”"))
+    if refs.get("组织关系所在党组织编号"):
+        out.append(("组织关系所在党组织编号", "非党员不能有组织关系：请改“是否党员”为“是”，或清空此列"))
+    return out
+
+
+def in_service_needs_work_unit(props, refs, key):
+    if props.get("member_kind") == "在职党员" and not refs.get("工作单位编号"):
+        return [("工作单位编号", "在职党员须填写工作单位编号（单位台账中的编号）")]
+    return []
+
+
+def party_members_not_more_than_members(props, refs, key):
+    total, members = props.get("members"), props.get("party_members")
+    if total is not None and members is not None and members > total:
+        return [("其中党员数", f"党员数 {members} 大于成员数 {total}：请核对")]
+    return []
+
+
+def red_leader_in_service(props, refs, key):
+    if props.get("red") is True and props.get("in_service") is not True:
+        return [("红色楼长", "红色楼长是在职干部：“是否在职”应为“是”")]
+    return []
+
+
+def grid_not_its_own_parent(props, refs, key):
+    if key and key in refs.get("上级网格编号", []):
+        return [("上级网格编号", "网格不能是自己的上级网格")]
+    return []
+
+
+RULES: dict[str, Rule] = {f.__name__: f for f in (
+    centre_needs_flag, org_not_its_own_parent, member_fields_need_member, in_service_needs_work_unit,
+    party_members_not_more_than_members, red_leader_in_service, grid_not_its_own_parent)}

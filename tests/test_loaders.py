@@ -1,0 +1,286 @@
+"""Ledger loading end to end: reading real files, every validation rule, atomicity, idempotency."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from graph.config import open_store
+from ledgers import MINI, MINI_COUNTS, data_counts, write_csvs
+from loaders.engine import LoadRefused, archived_loads, load, rebuild, validate
+from loaders.specs import LEDGERS
+from loaders.templates import write_templates
+from orgnet import cli
+
+
+def errors_of(result):
+    return sorted((e.code, e.file, e.row, e.column, e.value) for e in result.errors)
+
+
+def test_mini_county_loads_exactly(kuzu_store, tmp_path):
+    report = load(write_csvs(tmp_path / "in"), kuzu_store)
+    assert report.rejected == 0
+    assert data_counts(kuzu_store) == MINI_COUNTS
+    row = kuzu_store.query(
+        "MATCH (p:Person {id: 'M2'})-[r:LINKED_TO]->(h:Household) "
+        "RETURN p.phone AS phone, r.since AS since, h.party_centre AS centre, r.src_file AS file, r.src_row AS row")
+    assert row == [{"phone": "13800002222", "since": __import__("datetime").date(2023, 5, 1), "centre": True,
+                    "file": "包联.csv", "row": 3}]
+    assert kuzu_store.query("MATCH (h:Household {id: 'H1'}) RETURN h.special_groups AS g") == [{"g": ["独居老人", "低保户"]}]
+    loads = kuzu_store.query("MATCH (l:Load) RETURN l.id AS id, l.files AS files, l.mode AS mode")
+    assert len(loads) == 1 and loads[0]["mode"] == "全部或不写"
+    assert {f["name"] for f in json.loads(loads[0]["files"])} == {f"{n}.csv" for n in MINI}
+
+
+def test_loading_twice_changes_nothing(kuzu_store, tmp_path):
+    paths = write_csvs(tmp_path / "in")
+    load(paths, kuzu_store)
+    first = data_counts(kuzu_store)
+    load(paths, kuzu_store)
+    assert data_counts(kuzu_store) == first
+
+
+def test_a_changed_row_updates_its_node(kuzu_store, tmp_path):
+    load(write_csvs(tmp_path / "a"), kuzu_store)
+    changed = {"社区": MINI["社区"].replace("和园社区", "和园新社区")}
+    load(write_csvs(tmp_path / "b", changed), kuzu_store)
+    assert kuzu_store.query("MATCH (c:Community {id: 'C1'}) RETURN c.name AS n") == [{"n": "和园新社区"}]
+    assert data_counts(kuzu_store) == MINI_COUNTS
+
+
+def test_references_may_point_into_the_database(kuzu_store, tmp_path):
+    first = {k: v for k, v in MINI.items() if k not in ("包联", "楼长")}
+    load(write_csvs(tmp_path / "a", first), kuzu_store)
+    load(write_csvs(tmp_path / "b", {"包联": MINI["包联"], "楼长": MINI["楼长"]}), kuzu_store)
+    assert data_counts(kuzu_store) == MINI_COUNTS
+
+
+def test_gbk_csv_and_a_workbook_with_a_merged_title_and_mangled_ids(kuzu_store, tmp_path):
+    ledgers = dict(MINI)
+    del ledgers["人员"], ledgers["楼长"], ledgers["包联"], ledgers["双报到"], ledgers["编入"]
+    paths = write_csvs(tmp_path / "gbk", ledgers, encoding="gbk")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "人员"
+    ws.append(["和园社区人员台账（2023年）"])
+    ws.merge_cells("A1:F1")
+    ws.append([])
+    ws.append(["人员编号", "姓名 ", "是否党员", "党员类别", "居住户编号", "出生日期"])
+    ws.append([1001.0, " 张三", "是", "社区党员", "H1", 18264])          # serial date, float id
+    ws.append([1002, "李四", "ＹＥＳ", "退休党员", "H2", "1950年3月1日"])  # full-width, Chinese date
+    ws.append([None, None, None, None, None, None])                       # blank row
+    ws.append(["１００３", "王五", "否", None, "H3", "1960/1/2"])
+    book = tmp_path / "人员台账.xlsx"
+    wb.save(book)
+    report = load(paths + [book], kuzu_store)
+    assert report.rejected == 0
+    rows = kuzu_store.query("MATCH (p:Person)-[:LIVES_IN]->(h:Household) RETURN p.id AS id, p.name AS name, "
+                            "p.is_member AS m, p.birth_date AS b, h.id AS h ORDER BY id")
+    import datetime as dt
+    assert rows == [
+        {"id": "1001", "name": "张三", "m": True, "b": dt.date(1950, 1, 1), "h": "H1"},
+        {"id": "1002", "name": "李四", "m": True, "b": dt.date(1950, 3, 1), "h": "H2"},
+        {"id": "1003", "name": "王五", "m": False, "b": dt.date(1960, 1, 2), "h": "H3"},
+    ]
+    person = kuzu_store.query("MATCH (p:Person {id: '1003'}) RETURN p.src_file AS f, p.src_sheet AS s, p.src_row AS r")
+    assert person == [{"f": "人员台账.xlsx", "s": "人员", "r": 7}]
+
+
+BROKEN = {
+    "街道乡镇": MINI["街道乡镇"],
+    "社区": """社区编号,名称,所属街道编号,联系电话
+C1,和园社区,S1,12345
+C1,和园社区（重复）,S1,
+C3,,S9,
+""",
+    "小区": """小区编号,名称,小区类型,所属社区编号,纬度,经度
+P1,和园小区,大产权,C1,137.17,17.83
+""",
+    "楼栋": """楼栋编号,楼栋名称,所属小区编号,纬度
+B1,1号楼,,37.1
+B2,2号楼,C1,
+""",
+    "人员": """人员编号,姓名,是否党员,党员类别,身份证号,入党日期
+M1,张三,否,社区党员,110105194912310021,2001-13-01
+M2,李四,也许,,3.70102198801011E+17,
+""",
+    "楼长": """人员编号,楼栋编号,是否在职,红色楼长
+M1,B1,否,是
+M1,B1,是,
+""",
+}
+
+EXPECTED = [
+    ("bad-bool", "人员.csv", 3, "是否党员", "也许"),
+    ("bad-date", "人员.csv", 2, "入党日期", "2001-13-01"),
+    ("bad-id-card", "人员.csv", 2, "身份证号", "110105194912310021"),
+    ("bad-mobile", "社区.csv", 2, "联系电话", "12345"),
+    ("duplicate-key", "楼长.csv", 3, "楼栋编号", "B1"),
+    ("duplicate-key", "社区.csv", 3, "社区编号", "C1"),
+    ("forbidden-value", "小区.csv", 2, "小区类型", "大产权"),
+    ("missing-reference", "社区.csv", 4, "所属街道编号", "S9"),
+    ("missing-value", "楼栋.csv", 2, "所属小区编号", None),
+    ("missing-value", "社区.csv", 4, "名称", None),
+    ("out-of-china", "小区.csv", 2, "纬度", "137.17"),
+    ("out-of-china", "小区.csv", 2, "经度", "17.83"),
+    ("rule-violation", "人员.csv", 2, "党员类别", "社区党员"),
+    ("rule-violation", "楼长.csv", 2, "红色楼长", "是"),
+    ("scientific-id", "人员.csv", 3, "身份证号", "3.70102198801011E+17"),
+    ("wrong-reference-kind", "楼栋.csv", 3, "所属小区编号", "C1"),
+]
+
+
+def test_broken_ledgers_give_exactly_these_errors(kuzu_store, tmp_path):
+    result = validate(write_csvs(tmp_path / "in", BROKEN), kuzu_store)
+    assert errors_of(result) == sorted(EXPECTED)
+    by_code = {e.code: e for e in result.errors}
+    assert "大产权小区" in by_code["forbidden-value"].message
+    assert "文本" in by_code["scientific-id"].message
+    assert "第 2 行" in by_code["duplicate-key"].message or "第 2 行" in str([e.message for e in result.errors])
+
+
+def test_all_or_nothing_writes_nothing(kuzu_store, tmp_path):
+    load(write_csvs(tmp_path / "good", {"街道乡镇": MINI["街道乡镇"]}), kuzu_store)
+    before = kuzu_store.counts()
+    with pytest.raises(LoadRefused) as err:
+        load(write_csvs(tmp_path / "bad", BROKEN), kuzu_store)
+    assert len(err.value.validation.errors) == len(EXPECTED)
+    assert kuzu_store.counts() == before
+
+
+def test_skip_invalid_writes_valid_rows_and_every_rejected_row(kuzu_store, tmp_path):
+    report = load(write_csvs(tmp_path / "in", BROKEN), kuzu_store, skip_invalid=True, rejects=tmp_path / "rej.xlsx")
+    # only S1 is valid: every other row has an error or points at a rejected row
+    assert data_counts(kuzu_store) == {"Street": 1}
+    wb = openpyxl.load_workbook(report.rejects_file)
+    rejected = {(ws.title, row[2]) for ws in wb.worksheets for row in ws.iter_rows(min_row=2, values_only=True)}
+    assert rejected == {("社区-社区", 2), ("社区-社区", 3), ("社区-社区", 4), ("小区-小区", 2), ("楼栋-楼栋", 2),
+                        ("楼栋-楼栋", 3), ("人员-人员", 2), ("人员-人员", 3), ("楼长-楼长", 2), ("楼长-楼长", 3)}
+    assert report.rejected == 10
+    ws = wb["人员-人员"]
+    header = [c.value for c in ws[1]]
+    assert header[:4] == ["来源文件", "工作表", "原行号", "错误原因"] and "身份证号" in header
+    m2 = [r for r in ws.iter_rows(min_row=2, values_only=True) if r[2] == 3][0]
+    assert m2[header.index("身份证号")] == "3.70102198801011E+17"  # the row as it was, unchanged
+    assert "是否党员" in m2[3]
+
+
+def test_rejects_keep_formula_like_text_as_text(kuzu_store, tmp_path):
+    bad = {"街道乡镇": "街道编号,名称,类型\n=HYPERLINK(\"x\"),城关,不知道\n"}
+    report = load(write_csvs(tmp_path / "in", bad), kuzu_store, skip_invalid=True, rejects=tmp_path / "r.xlsx")
+    cell = openpyxl.load_workbook(report.rejects_file).worksheets[0]["E2"]
+    assert cell.value == '=HYPERLINK("x")' and cell.data_type == "s"
+
+
+def test_replace_retires_only_when_asked(kuzu_store, tmp_path):
+    load(write_csvs(tmp_path / "a"), kuzu_store)
+    new_leaders = {"楼长": "人员编号,楼栋编号,是否在职\nM2,B1,是\nW1,B1,否\n"}
+    load(write_csvs(tmp_path / "b", new_leaders), kuzu_store)
+    leaders = "MATCH (p:Person)-[:BUILDING_LEADER_OF]->(:Building {id: 'B1'}) RETURN p.id AS id ORDER BY id"
+    assert [r["id"] for r in kuzu_store.query(leaders)] == ["M1", "M2", "W1"]  # M1 not silently retired
+    report = load(write_csvs(tmp_path / "c", new_leaders), kuzu_store, replace=True)
+    assert report.retired == 1
+    assert [r["id"] for r in kuzu_store.query(leaders)] == ["M2", "W1"]
+
+
+def test_a_failure_in_the_middle_of_a_write_leaves_the_database_unchanged(kuzu_store, tmp_path):
+    load(write_csvs(tmp_path / "a", {"街道乡镇": MINI["街道乡镇"]}), kuzu_store)
+    before = kuzu_store.counts()
+
+    def fail(stage):
+        if stage == "nodes-written":
+            raise RuntimeError("injected failure")
+
+    with pytest.raises(RuntimeError, match="injected"):
+        load(write_csvs(tmp_path / "b"), kuzu_store, _checkpoint=fail)
+    assert kuzu_store.counts() == before
+
+
+def test_a_killed_load_leaves_the_database_as_before(tmp_path):
+    db = tmp_path / "killed.kuzu"
+    with open_store(str(db)) as s:
+        s.create_schema()
+        load(write_csvs(tmp_path / "a", {"街道乡镇": MINI["街道乡镇"]}), s)
+        before = s.counts()
+    paths = write_csvs(tmp_path / "b")
+    script = textwrap.dedent(f"""
+        import os, signal
+        from graph.config import open_store
+        from loaders.engine import load
+        def kill(stage):
+            if stage == "relationships-written":
+                os.kill(os.getpid(), signal.SIGKILL)
+        load({[str(p) for p in paths]!r}, open_store({str(db)!r}), _checkpoint=kill)
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], cwd=os.getcwd(), capture_output=True, text=True, timeout=120)
+    assert proc.returncode == -9, proc.stderr
+    with open_store(str(db)) as s:
+        assert s.counts() == before
+
+
+def test_templates_round_trip(kuzu_store, tmp_path):
+    paths = write_templates(tmp_path / "tpl")
+    book = openpyxl.load_workbook(paths[0])
+    assert {spec.zh for spec in LEDGERS.values()} <= set(book.sheetnames)
+    ws = book["小区"]
+    assert ws["A1"].value == "小区编号*" and "必填" in ws["A1"].comment.text
+    kinds = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
+    assert kinds, "allowed values become a drop-down list"
+    assert len(paths) == 1 + len(LEDGERS)
+    # a filled-in template loads
+    book["街道乡镇"].append(["S1", "城关街道", "街道"])
+    book["社区"].append(["C1", "和园社区", None, None, "S1"])
+    book.save(tmp_path / "filled.xlsx")
+    report = load([tmp_path / "filled.xlsx"], kuzu_store)
+    assert report.written == {"Street": 1, "Community": 1, "PART_OF": 1}
+    assert any("说明" in s for s in report.skipped)
+    # an empty template validates clean
+    assert validate(paths, kuzu_store).ok
+
+
+def test_rebuild_recreates_the_database_from_the_archive(tmp_path):
+    archive = tmp_path / "archive"
+    with open_store(str(tmp_path / "one.kuzu")) as s:
+        s.create_schema()
+        load(write_csvs(tmp_path / "a"), s, archive=archive)
+        load(write_csvs(tmp_path / "b", {"楼长": "人员编号,楼栋编号,是否在职\nW1,B1,否\n"}), s, archive=archive,
+             replace=True)
+        expected = data_counts(s)
+    assert len(archived_loads(archive)) == 2
+    for p in (tmp_path / "a").iterdir():
+        p.unlink()  # the originals are gone: only the archive remains
+    with open_store(str(tmp_path / "two.kuzu")) as s:
+        s.create_schema()
+        rebuild(s, archive)
+        assert data_counts(s) == expected
+
+
+def test_cli_validate_load_and_rebuild(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    db = str(tmp_path / "cli.kuzu")
+    runner = CliRunner()
+    good = [str(p) for p in write_csvs(tmp_path / "good")]
+    bad = [str(p) for p in write_csvs(tmp_path / "bad", BROKEN)]
+    result = runner.invoke(cli, ["--db", db, "validate", "--json", *bad])
+    assert result.exit_code == 1
+    assert len(json.loads(result.output)["errors"]) == len(EXPECTED)
+    result = runner.invoke(cli, ["--db", db, "validate", *bad])
+    assert result.exit_code == 1 and "scientific-id" in result.output and f"共 {len(EXPECTED)} 处错误" in result.output
+    result = runner.invoke(cli, ["--db", db, "load", *bad])
+    assert result.exit_code == 1 and "未写入任何数据" in result.output
+    result = runner.invoke(cli, ["--db", db, "load", *good])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(cli, ["--db", db, "loads"])
+    assert "全部或不写" in result.output
+    result = runner.invoke(cli, ["--db", db, "rebuild", "--yes"])
+    assert result.exit_code == 0, result.output
+    with open_store(db) as s:
+        assert data_counts(s) == MINI_COUNTS
+    result = runner.invoke(cli, ["--db", db, "templates", str(tmp_path / "t")])
+    assert result.exit_code == 0 and (tmp_path / "t" / "orgnet台账模板.xlsx").exists()

@@ -282,6 +282,136 @@ def loads(ctx: click.Context) -> None:
                         "、".join(f["name"] for f in json.loads(r["files"] or "[]"))] for r in rows]))
 
 
+# --- queries ------------------------------------------------------------------------------------------
+def _params(pairs: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for p in pairs:
+        key, sep, value = p.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{p!r}: write parameters as key=value, e.g. -p radius_m=800")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _emit(rows: list[dict], fmt: str, output: str | None, sheet: str) -> None:
+    from graph import export
+
+    if fmt == "table":
+        if not rows:
+            click.echo("（无结果 no rows）")
+            return
+        cols = list(rows[0])
+        click.echo(_table([export.header(c) for c in cols] + [""], [[export._plain(r.get(c)) for c in cols] + [""]
+                                                                   for r in rows]))
+        click.echo(f"{len(rows)} 行 rows")
+        return
+    if fmt == "json":
+        data = export.to_json(rows).encode("utf-8")
+    elif fmt == "csv":
+        data = export.to_csv(rows)
+    else:
+        data = export.to_xlsx(rows, sheet=sheet)
+        output = output or f"{sheet}.xlsx"
+    if output:
+        Path(output).write_bytes(data)
+        click.echo(f"wrote {len(rows)} rows to {output}")
+    else:
+        click.echo(data.decode("utf-8-sig"))
+
+
+FORMATS = click.Choice(["table", "csv", "json", "xlsx"])
+
+
+@cli.command(epilog="Example: orgnet gaps --rule R15 -p radius_m=800 --community 和园社区 --format xlsx")
+@click.option("--rule", "rule_id", help="Rule id (R01…R16); without it, one line per rule.")
+@click.option("--street", help="Only this street (id or name).")
+@click.option("--community", help="Only this community (id or name).")
+@click.option("--grid", help="Only this grid (id or name).")
+@click.option("--by", type=click.Choice(["street", "community", "grid"]),
+              help="Roll the rule up per street, community or grid instead of listing entities.")
+@click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE", help="Rule parameter, e.g. radius_m=800.")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file.")
+@click.pass_context
+def gaps(ctx, rule_id, street, community, grid, by, params, fmt, output) -> None:
+    """Coverage gaps: every entity that violates a rule, with where it is, or roll-ups per area."""
+    from graph import coverage
+
+    store = _store(ctx)
+    values = _params(params)
+    if not rule_id:
+        rows = coverage.summary(store)
+        sheet = "覆盖规则"
+    elif by:
+        rows = coverage.rollup(store, rule_id, values, by=by, street=street, community=community)
+        sheet = f"{rule_id.upper()}-汇总"
+    else:
+        rows = coverage.violations(store, rule_id, values, street=street, community=community, grid=grid)
+        sheet = rule_id.upper()
+    _emit(rows, fmt, output, sheet)
+
+
+@cli.command(epilog="Example: orgnet links --household H-00001")
+@click.option("--member", help="A member's id: the households they are linked to.")
+@click.option("--household", help="A household's id: its whole chain of responsibility.")
+@click.option("--organization", help="A co-building unit's id: its reported members and their households.")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False))
+@click.pass_context
+def links(ctx, member, household, organization, fmt, output) -> None:
+    """Member–household links (包联) and a household's chain of responsibility."""
+    from graph.queries import registry
+
+    chosen = [(n, v) for n, v in (("member", member), ("household", household), ("organization", organization)) if v]
+    if len(chosen) != 1:
+        raise click.UsageError("give exactly one of --member, --household, --organization")
+    name, value = chosen[0]
+    query = {"member": "member_households", "household": "household_chain",
+             "organization": "unit_reported_members"}[name]
+    _emit(registry()[query].run(_store(ctx), {name: value}), fmt, output, query)
+
+
+@cli.command(epilog="Example: orgnet query connection_path -p person=M-0001 -p household=H-00001")
+@click.argument("name")
+@click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False))
+@click.pass_context
+def query(ctx, name, params, fmt, output) -> None:
+    """Run a named query (see `orgnet queries`) with parameters."""
+    from graph.queries import registry
+
+    reg = registry()
+    if name not in reg:
+        raise click.UsageError(f"no named query {name!r}; `orgnet queries` lists them")
+    _emit(reg[name].run(_store(ctx), _params(params)), fmt, output, name)
+
+
+@cli.command(epilog="Example: orgnet queries")
+def queries() -> None:
+    """List the named queries with their parameters."""
+    from graph.queries import registry
+
+    rows = [[q.name, q.rule or "", q.kind, ", ".join(f"{p.name}={p.default!r}" for p in q.params), q.title]
+            for q in registry().values() if not q.context]
+    click.echo(_table(["名称 name", "规则", "类型", "参数 params", "标题 title"], rows))
+
+
+@cli.command(epilog="Example: orgnet network --what orphans")
+@click.option("--what", type=click.Choice(["bridges", "orphans", "chains"]), default="chains", show_default=True,
+              help="bridges: units bridging communities; orphans: party orgs cut off from the tree; "
+                   "chains: party-chain completeness per community.")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False))
+@click.pass_context
+def network(ctx, what, fmt, output) -> None:
+    """Network analysis with networkx on subgraphs of the store."""
+    from graph import analysis
+
+    fn = {"bridges": analysis.bridging_units, "orphans": analysis.orphan_orgs, "chains": analysis.chain_completeness}
+    _emit(fn[what](_store(ctx)), fmt, output, what)
+
+
 def main() -> None:
     cli(prog_name="orgnet")
 

@@ -1,0 +1,151 @@
+"""Coverage rules: which entities violate a rule (with where they are), and roll-ups by area.
+
+A rule is a named query with a ``rule:`` header (``queries/r*.cypher``). It returns one row per
+entity the rule applies to (its population: every building, the members, the reported units…)
+with ``id``, a boolean ``violation`` and a few rule-specific columns. The detail is the rows where
+``violation`` holds; roll-ups count, per street, community or grid, the population and the
+violating entities, so they always add up to the detail. Where each entity lies (street,
+community, grid, compound, building) comes from the context query of its label
+(``queries/context_*.cypher``), written once per label instead of once per rule.
+
+Examples
+--------
+>>> from graph.config import open_store                 # doctest: +SKIP
+>>> store = open_store()                                 # doctest: +SKIP
+>>> rows = violations(store, "R15", {"radius_m": 800})   # doctest: +SKIP
+>>> rollup(store, "R15", by="community")[0]              # doctest: +SKIP
+{'area_id': 'C01', 'area': '和园社区', 'total': 210, 'violating': 6, 'coverage': 97.1}
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from .queries import NamedQuery, registry
+from .store import GraphStore, Row
+
+LEVELS = {"street": ("street_id", "street"), "community": ("community_id", "community"), "grid": ("grid_ids", None)}
+CONTEXT_COLUMNS = ("name", "street", "community", "grid", "compound", "building")
+
+
+def rules() -> dict[str, NamedQuery]:
+    """Rule id → its detail query, in rule order."""
+    return {q.rule: q for q in sorted(registry().values(), key=lambda q: q.rule or "") if q.rule}
+
+
+def rule(rule_id: str) -> NamedQuery:
+    found = rules().get(rule_id.upper())
+    if found is None:
+        raise KeyError(f"unknown rule {rule_id!r}; rules: {', '.join(rules())}")
+    return found
+
+
+def _version(store: GraphStore) -> tuple:
+    """Changes whenever a load commits: context caches are keyed by it."""
+    row = store.query("MATCH (l:Load) RETURN count(l) AS n, max(l.id) AS last")[0]
+    return (row["n"], row["last"])
+
+
+_CONTEXT_CACHE: dict[tuple, dict[str, Row]] = {}
+
+
+def context(store: GraphStore, label: str) -> dict[str, Row]:
+    """id → where the entity is, for every entity of ``label`` (cached until the next load)."""
+    key = (id(store), label, _version(store))
+    cached = _CONTEXT_CACHE.get(key)
+    if cached is None:
+        q = next((q for q in registry().values() if q.context and q.entity == label), None)
+        if q is None:
+            raise KeyError(f"no context query for {label}")
+        rows = q.run(store)
+        grid_names = _grid_names(store) if any(r.get("grid_ids") for r in rows) else {}
+        cached = {}
+        for r in rows:
+            ids = sorted(i for i in (r.get("grid_ids") or []) if i)
+            r["grid_ids"] = ids
+            r["grid"] = "、".join(grid_names.get(i, i) for i in ids) or None
+            cached[r["id"]] = r
+        for k in [k for k in _CONTEXT_CACHE if k[:2] == key[:2]]:
+            del _CONTEXT_CACHE[k]
+        _CONTEXT_CACHE[key] = cached
+    return cached
+
+
+def _grid_names(store: GraphStore) -> dict[str, str]:
+    return {r["id"]: r["name"] for r in store.query("MATCH (g:Grid) RETURN g.id AS id, g.name AS name")}
+
+
+def _matches(ctx: Row, street: str | None, community: str | None, grid: str | None) -> bool:
+    if street and street not in (ctx.get("street_id"), ctx.get("street")):
+        return False
+    if community and community not in (ctx.get("community_id"), ctx.get("community")):
+        return False
+    if grid and grid not in ctx.get("grid_ids", []) and grid not in (ctx.get("grid") or "").split("、"):
+        return False
+    return True
+
+
+def _population(store: GraphStore, q: NamedQuery, params: dict[str, Any] | None) -> list[Row]:
+    return q.run(store, params)
+
+
+def violations(store: GraphStore, rule_id: str, params: dict[str, Any] | None = None, *,
+               street: str | None = None, community: str | None = None, grid: str | None = None) -> list[Row]:
+    """Every violating entity with its context, optionally within a street, community or grid (id or name)."""
+    q = rule(rule_id)
+    ctx = context(store, q.entity)
+    out = []
+    for r in _population(store, q, params):
+        if not r["violation"]:
+            continue
+        c = ctx.get(r["id"], {})
+        if not _matches(c, street, community, grid):
+            continue
+        row = {"rule": q.rule, "id": r["id"], **{k: c.get(k) for k in CONTEXT_COLUMNS}}
+        row.update({k: v for k, v in r.items() if k not in ("id", "violation")})
+        out.append(row)
+    out.sort(key=lambda r: (r.get("street") or "", r.get("community") or "", r.get("grid") or "", str(r["id"])))
+    return out
+
+
+def rollup(store: GraphStore, rule_id: str, params: dict[str, Any] | None = None, *, by: str = "community",
+           street: str | None = None, community: str | None = None) -> list[Row]:
+    """Per area: the rule's population, the violating entities, and coverage %.
+
+    By grid, an entity covered by two grids counts in both; one covered by none is under ``(无网格)``.
+    """
+    if by not in LEVELS:
+        raise ValueError(f"by must be one of {', '.join(LEVELS)}")
+    q = rule(rule_id)
+    ctx = context(store, q.entity)
+    names = _grid_names(store) if by == "grid" else {}
+    total: dict[tuple, int] = defaultdict(int)
+    violating: dict[tuple, int] = defaultdict(int)
+    for r in _population(store, q, params):
+        c = ctx.get(r["id"], {})
+        if not _matches(c, street, community, None):
+            continue
+        if by == "grid":
+            areas = [(g, names.get(g, g)) for g in c.get("grid_ids", [])] or [(None, "(无网格)")]
+        else:
+            id_col, name_col = LEVELS[by]
+            areas = [(c.get(id_col), c.get(name_col) or "(未归属)")]
+        for area in areas:
+            total[area] += 1
+            violating[area] += bool(r["violation"])
+    rows = [{"area_id": a[0], "area": a[1], "total": n, "violating": violating[a],
+             "coverage": round(100.0 * (1 - violating[a] / n), 1) if n else None}
+            for a, n in total.items()]
+    rows.sort(key=lambda r: (-r["violating"], r["area"]))
+    return rows
+
+
+def summary(store: GraphStore, params: dict[str, dict[str, Any]] | None = None) -> list[Row]:
+    """One line per rule: population, violating, coverage % (the overview's KPI table)."""
+    out = []
+    for rid, q in rules().items():
+        rows = _population(store, q, (params or {}).get(rid))
+        n, bad = len(rows), sum(1 for r in rows if r["violation"])
+        out.append({"rule": rid, "title": q.title_zh, "title_en": q.title_en, "entity": q.entity, "total": n,
+                    "violating": bad, "coverage": round(100.0 * (1 - bad / n), 1) if n else None})
+    return out

@@ -1,0 +1,157 @@
+"""Named queries: one ``.cypher`` file each in ``queries/``, described by its header comment.
+
+A named query is configuration, not code. Its header gives the title (中文 | English), a
+description, the result kind (table, graph, map, value), the entity it returns for coverage
+rules and context queries, the rule id and seed report for a coverage rule, and one line per
+parameter with its default::
+
+    // title: 楼栋不在15分钟服务圈内 | Building outside every service site's 15-minute circle
+    // description: …
+    // kind: map
+    // entity: Building
+    // rule: R15
+    // seed: 001/003 15分钟党群服务圈
+    // param: radius_m = 1000 | 服务半径（米）
+
+Values only ever reach Cypher as ``$parameters``; the body may hold ``//@neo4j`` / ``//@kuzu``
+blocks where the dialects have no common form (``graph.dialect``).
+
+Examples
+--------
+>>> reg = registry()
+>>> q = reg["r15_building_outside_service_circle"]
+>>> q.rule, q.entity, q.params[0].name, q.params[0].default
+('R15', 'Building', 'radius_m', 1000)
+>>> q.bind({"radius_m": "800"})
+{'radius_m': 800}
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .dialect import for_backend, parameters
+from .store import GraphStore, Row
+
+QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
+KINDS = ("table", "graph", "map", "value")
+_HEADER = re.compile(r"^//\s*([a-z_]+):\s*(.*)$")
+
+
+class QueryDefinitionError(ValueError):
+    """A .cypher file whose header is malformed; names the file and line."""
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: Any
+    description: str
+
+    def coerce(self, value: Any) -> Any:
+        """Form values arrive as text: give them the default's type."""
+        if value is None or isinstance(self.default, str) or self.default is None:
+            return value
+        if isinstance(self.default, bool):
+            return value if isinstance(value, bool) else str(value).strip().lower() in ("1", "true", "yes", "是")
+        if isinstance(self.default, int):
+            return int(float(value))
+        if isinstance(self.default, float):
+            return float(value)
+        return value
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    title_zh: str
+    title_en: str
+    description: str
+    kind: str
+    params: tuple[Param, ...]
+    body: str
+    path: Path
+    entity: str | None = None
+    rule: str | None = None
+    seed: str = ""
+    context: bool = False
+
+    @property
+    def title(self) -> str:
+        return f"{self.title_zh} {self.title_en}"
+
+    def cypher(self, backend: str) -> str:
+        return for_backend(self.body, backend)
+
+    def bind(self, values: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Defaults overridden by ``values``; unknown names are refused (a typo would silently do nothing)."""
+        values = dict(values or {})
+        known = {p.name for p in self.params}
+        unknown = set(values) - known
+        if unknown:
+            raise KeyError(f"{self.name} has no parameter {', '.join(sorted(unknown))}; "
+                           f"parameters: {', '.join(sorted(known)) or 'none'}")
+        return {p.name: p.coerce(values.get(p.name, p.default)) for p in self.params}
+
+    def run(self, store: GraphStore, values: dict[str, Any] | None = None, **extra: Any) -> list[Row]:
+        """Run on any store; ``extra`` passes parameters that are not user-facing (e.g. ``ids``)."""
+        return store.query(self.body, {**self.bind(values), **extra})
+
+
+def _literal(text: str) -> Any:
+    text = text.strip()
+    if text in ("true", "false"):
+        return text == "true"
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return text.strip("'\"")
+
+
+def parse(path: Path) -> NamedQuery:
+    """Read one .cypher file: header comment lines, then the body."""
+    header: dict[str, str] = {}
+    params: list[Param] = []
+    body_lines = []
+    in_header = True
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        m = _HEADER.match(line) if in_header else None
+        if m:
+            key, value = m.group(1), m.group(2).strip()
+            if key == "param":
+                pm = re.match(r"([A-Za-z_]\w*)\s*=\s*([^|]*?)\s*(?:\|\s*(.*))?$", value)
+                if not pm:
+                    raise QueryDefinitionError(f"{path.name}:{n}: write parameters as `// param: name = default | 说明`")
+                params.append(Param(pm.group(1), _literal(pm.group(2)), pm.group(3) or ""))
+            else:
+                header[key] = value
+            continue
+        in_header = False
+        body_lines.append(line)
+    for key in ("title", "description", "kind"):
+        if key not in header:
+            raise QueryDefinitionError(f"{path.name}: the header needs `// {key}: …`")
+    if header["kind"] not in KINDS:
+        raise QueryDefinitionError(f"{path.name}: kind must be one of {KINDS}, not {header['kind']!r}")
+    zh, _, en = header["title"].partition("|")
+    return NamedQuery(path.stem, zh.strip(), en.strip(), header["description"], header["kind"], tuple(params),
+                      "\n".join(body_lines).strip(), path, header.get("entity"), header.get("rule"),
+                      header.get("seed", ""), header.get("context", "").lower() == "true")
+
+
+@lru_cache(maxsize=4)
+def registry(folder: Path = QUERIES_DIR) -> dict[str, NamedQuery]:
+    """Every named query in ``folder``, by name (the file name without ``.cypher``)."""
+    return {q.name: q for q in (parse(p) for p in sorted(folder.glob("*.cypher")))}
+
+
+def declared_vs_used(q: NamedQuery, internal: frozenset[str] = frozenset({"ids"})) -> tuple[set[str], set[str]]:
+    """(declared but unused, used but undeclared) parameters, over both backends' text."""
+    used = parameters(q.cypher("neo4j")) | parameters(q.cypher("kuzu"))
+    declared = {p.name for p in q.params}
+    return declared - used, used - declared - internal

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from graph.config import describe, open_store
+from graph.queries import ParameterError
 from graph.store import StoreError
 
 ROOT = Path(__file__).resolve().parent
@@ -24,7 +25,7 @@ class OrgnetGroup(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except StoreError as e:
+        except (StoreError, ParameterError) as e:
             raise click.ClickException(f"{e}\n提示 Hint: `orgnet info` shows which database is in use; "
                                        "`orgnet --help` lists the commands.") from None
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from .queries import NamedQuery, registry
+from .queries import NamedQuery, ParameterError, registry
 from .store import GraphStore, Row
 
 LEVELS = {"street": ("street_id", "street"), "community": ("community_id", "community"), "grid": ("grid_ids", None)}
@@ -36,7 +36,7 @@ def rules() -> dict[str, NamedQuery]:
 def rule(rule_id: str) -> NamedQuery:
     found = rules().get(rule_id.upper())
     if found is None:
-        raise KeyError(f"unknown rule {rule_id!r}; rules: {', '.join(rules())}")
+        raise ParameterError(f"unknown rule {rule_id!r}; rules: {', '.join(rules())}")
     return found
 
 

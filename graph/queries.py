@@ -45,6 +45,10 @@ class QueryDefinitionError(ValueError):
     """A .cypher file whose header is malformed; names the file and line."""
 
 
+class ParameterError(ValueError):
+    """A query, rule or parameter name that does not exist; the message lists the valid ones."""
+
+
 @dataclass(frozen=True)
 class Param:
     name: str
@@ -92,7 +96,7 @@ class NamedQuery:
         known = {p.name for p in self.params}
         unknown = set(values) - known
         if unknown:
-            raise KeyError(f"{self.name} has no parameter {', '.join(sorted(unknown))}; "
+            raise ParameterError(f"{self.name} has no parameter {', '.join(sorted(unknown))}; "
                            f"parameters: {', '.join(sorted(known)) or 'none'}")
         return {p.name: p.coerce(values.get(p.name, p.default)) for p in self.params}
 

@@ -1,9 +1,32 @@
 """orgnet 组织网络图谱 — the Streamlit app. Start it with `orgnet app` (or `streamlit run app.py`)."""
+import os
+
 import streamlit as st
 
 st.set_page_config(page_title="orgnet 组织网络图谱", page_icon="🏘️", layout="wide")
 
-pages = [
-    st.Page("pages/model.py", title="数据模型 Model", icon="🧩", url_path="model", default=True),
+PAGES = [
+    # (file, 中文, English, icon, url)
+    ("pages/overview.py", "总览", "Overview", "📊", "overview"),
+    ("pages/gaps.py", "覆盖缺口", "Coverage gaps", "🧭", "gaps"),
+    ("pages/links.py", "包联关系", "Member–household links", "🤝", "links"),
+    ("pages/org_chart.py", "组织架构", "Organisation chart", "🏛️", "org"),
+    ("pages/map.py", "地图", "Map", "🗺️", "map"),
+    ("pages/queries.py", "查询", "Queries", "🔎", "queries"),
+    ("pages/imports.py", "数据导入", "Import", "📥", "import"),
+    ("pages/model.py", "数据模型", "Model", "🧩", "model"),
 ]
+
+with st.sidebar:
+    st.radio("界面语言 Labels", ["中文", "English"], key="lang", horizontal=True)
+    st.toggle("显示完整姓名、电话、身份证号 Show names and numbers", key="unmask", value=False,
+              help="默认脱敏显示（张*明、138****5678）。 Masked by default.")
+    with st.expander("地图设置 Map settings"):
+        st.text_input("瓦片地址 Tile URL (可选)", key="tile_url", value=os.environ.get("ORGNET_TILE_URL", ""),
+                      placeholder="http://内网瓦片服务/{z}/{x}/{y}.png",
+                      help="没有瓦片服务时地图照常显示楼栋和阵地，只是没有底图。 Optional: the map works without tiles.")
+
+english = st.session_state.get("lang") == "English"
+pages = [st.Page(f, title=(en if english else zh), icon=icon, url_path=url, default=(i == 0))
+         for i, (f, zh, en, icon, url) in enumerate(PAGES)]
 st.navigation(pages).run()

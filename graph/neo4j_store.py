@@ -113,6 +113,35 @@ class Neo4jStore(GraphStore):
             raise QueryError(f"Neo4j refused the statement: {e.message}", cypher) from None
         return [{k: plain(r[k]) for k in keys} for r in records]
 
+    def query_readonly(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        """Refused by the keyword check, then by the server's own plan (EXPLAIN query type), and
+        finally run inside a read transaction, which the server will not let write."""
+        from neo4j.exceptions import Neo4jError
+
+        from .readonly import WriteRefused, write_reason
+
+        reason = write_reason(cypher)
+        if reason:
+            raise WriteRefused(reason)
+        params = dict(params or {})
+        with self._driver.session(database=self.database, default_access_mode="READ") as session:
+            try:
+                kind = session.run("EXPLAIN " + cypher, params).consume().query_type
+            except Neo4jError as e:
+                raise QueryError(f"Neo4j refused the statement: {e.message}", cypher) from None
+            if kind != "r":
+                raise WriteRefused(f"query type {kind!r}")
+
+            def read(tx):
+                result = tx.run(cypher, params)
+                keys = result.keys()
+                return [{k: plain(rec[k]) for k in keys} for rec in result]
+
+            try:
+                return session.execute_read(read)
+            except Neo4jError as e:
+                raise QueryError(f"Neo4j refused the statement: {e.message}", cypher) from None
+
     @contextmanager
     def transaction(self) -> Iterator[Neo4jTransaction]:
         with self._driver.session(database=self.database) as session:

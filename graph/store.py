@@ -140,6 +140,15 @@ class GraphStore(ABC):
     def close(self) -> None:
         """Release the connection (and, for Kùzu, the file lock)."""
 
+    def query_readonly(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        """Run a statement typed by a user: refused before it runs if it could write."""
+        from .readonly import WriteRefused, write_reason
+
+        reason = write_reason(cypher)
+        if reason:
+            raise WriteRefused(reason)
+        return self.query(cypher, params)
+
     # -- conveniences built on the primitives above -----------------------------------------------
     def write(self, statements: Sequence[tuple[str, Mapping[str, Any] | None]]) -> None:
         """Run several write statements in one transaction."""

@@ -9,5 +9,5 @@ OPTIONAL MATCH (b)-[:PART_OF]->(cp:Compound)
 OPTIONAL MATCH (b)-[:PART_OF*1..2]->(c:Community)
 OPTIONAL MATCH (c)-[:PART_OF]->(s:Street)
 OPTIONAL MATCH (h)-[:PART_OF*1..3]->()<-[:COVERS]-(g:Grid)
-RETURN h.id AS id, h.address AS name, b.name AS building, cp.name AS compound, c.id AS community_id,
+RETURN h.id AS id, h.address AS name, b.id AS building_id, b.name AS building, b.lat AS lat, b.lon AS lon, cp.name AS compound, c.id AS community_id,
        c.name AS community, s.id AS street_id, s.name AS street, collect(DISTINCT g.id) AS grid_ids

@@ -11,7 +11,7 @@ OPTIONAL MATCH (home)-[:PART_OF]->(hs:Street)
 OPTIONAL MATCH (p)-[:REPORTED_TO]->(rc:Community)
 OPTIONAL MATCH (rc)-[:PART_OF]->(rs:Street)
 OPTIONAL MATCH (b)-[:PART_OF*0..1]->()<-[:COVERS]-(g:Grid)
-RETURN p.id AS id, p.name AS name, min(b.name) AS building, min(cp.name) AS compound,
+RETURN p.id AS id, p.name AS name, min(b.id) AS building_id, min(b.name) AS building, min(b.lat) AS lat, min(b.lon) AS lon, min(cp.name) AS compound,
        coalesce(min(home.id), min(rc.id)) AS community_id, coalesce(min(home.name), min(rc.name)) AS community,
        coalesce(min(hs.id), min(rs.id)) AS street_id, coalesce(min(hs.name), min(rs.name)) AS street,
        collect(DISTINCT g.id) AS grid_ids

@@ -1,0 +1,74 @@
+"""覆盖缺口 Coverage gaps: pick a rule, filter by area, see the gaps as a table and on a map, download them."""
+from __future__ import annotations
+
+import streamlit as st
+
+from graph import coverage, export, maps
+from pages._shared import (data_version, frame, mask_rows, rollup, rule_label, store, t, tile_url, unmasked,
+                           violations)
+
+s = store()
+version = data_version(s)
+st.title(t("覆盖缺口", "Coverage gaps"))
+
+rules = coverage.rules()
+rule_id = st.selectbox(t("规则", "Rule"), list(rules), format_func=rule_label, key="gap_rule")
+q = rules[rule_id]
+st.caption(f"{q.description}  \n{t('依据', 'Source')}: {q.seed}")
+
+params = {}
+if q.params:
+    cols = st.columns(len(q.params))
+    for col, p in zip(cols, q.params):
+        params[p.name] = col.number_input(p.description or p.name, value=p.default, key=f"p_{rule_id}_{p.name}")
+key = tuple(sorted(params.items()))
+
+rows = violations(s, s.location, version, rule_id, key)
+ctx = coverage.context(s, q.entity)
+streets = sorted({c["street"] for c in ctx.values() if c.get("street")})
+f1, f2, f3 = st.columns(3)
+street = f1.selectbox(t("街道", "Street"), [""] + streets, format_func=lambda v: v or t("全部", "All"), key="gap_street")
+communities = sorted({c["community"] for c in ctx.values() if c.get("community") and (not street or c.get("street") == street)})
+community = f2.selectbox(t("社区", "Community"), [""] + communities, format_func=lambda v: v or t("全部", "All"),
+                         key="gap_community")
+grids = sorted({g for c in ctx.values() if (not community or c.get("community") == community)
+                for g in (c.get("grid") or "").split("、") if g})
+grid = f3.selectbox(t("网格", "Grid"), [""] + grids, format_func=lambda v: v or t("全部", "All"), key="gap_grid")
+
+shown = [r for r in rows if (not street or r.get("street") == street)
+         and (not community or r.get("community") == community)
+         and (not grid or grid in (r.get("grid") or "").split("、"))]
+shown = mask_rows(shown, people=q.entity == "Person")
+
+m1, m2 = st.columns(2)
+m1.metric(t("缺口", "Gaps"), f"{len(shown):,}")
+m2.metric(t("本规则全部缺口", "All gaps of this rule"), f"{len(rows):,}")
+
+table_tab, map_tab, rollup_tab = st.tabs([t("明细", "Detail"), t("地图", "Map"), t("汇总", "Roll-up")])
+with table_tab:
+    st.dataframe(frame(shown), hide_index=True, width="stretch", key="gap_table")
+    name = f"{rule_id}-{community or street or t('全部', 'all')}"
+    d1, d2, _ = st.columns([1, 1, 4])
+    d1.download_button(t("下载 XLSX", "Download XLSX"), export.to_xlsx(shown, sheet=rule_id), f"{name}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_xlsx")
+    d2.download_button(t("下载 CSV", "Download CSV"), export.to_csv(shown), f"{name}.csv", mime="text/csv", key="dl_csv")
+    if not unmasked():
+        st.caption(t("下载的文件与屏幕一致：姓名和电话已脱敏。", "Downloads match the screen: names and numbers are masked."))
+with map_tab:
+    points = [{"name": r.get("name") or r["id"], "lat": r.get("lat"), "lon": r.get("lon"), "gap": True}
+              for r in shown if r.get("lat") is not None]
+    if points:
+        sites = None
+        if rule_id == "R15":
+            sites = s.query("MATCH (x:ServiceSite) RETURN x.name AS name, x.lat AS lat, x.lon AS lon")
+        st.pydeck_chart(maps.deck(points, sites, radius_m=params.get("radius_m", 1000), tile_url=tile_url()),
+                        height=520, key="gap_map")
+        st.caption(t(f"地图上 {len(points)} 处缺口（按楼栋坐标）。", f"{len(points)} gaps placed by building coordinates."))
+    else:
+        st.info(t("这些对象没有坐标，无法上图。", "These entities have no coordinates to map."))
+with rollup_tab:
+    by = st.radio(t("按", "By"), ["community", "street", "grid"], horizontal=True, key="gap_by",
+                  format_func=lambda v: {"community": t("社区", "Community"), "street": t("街道", "Street"),
+                                         "grid": t("网格", "Grid")}[v])
+    st.dataframe(frame(rollup(s, s.location, version, rule_id, key, by)), hide_index=True, width="stretch", column_config={
+        t("覆盖率%", "coverage"): st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.1f%%")})

@@ -1,0 +1,85 @@
+"""数据导入 Import: templates, upload, the validation report, and loading with a progress bar."""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from graph.config import archive_dir
+from loaders.engine import LoadRefused, load, validate
+from loaders.templates import WORKBOOK_NAME, write_templates
+from pages._shared import store, t
+
+s = store()
+st.title(t("数据导入", "Import ledgers"))
+
+
+@st.cache_data(show_spinner=False)
+def template_bytes() -> bytes:
+    with tempfile.TemporaryDirectory() as d:
+        return write_templates(d)[0].read_bytes()
+
+
+st.download_button(t("下载台账模板（Excel）", "Download the ledger templates (Excel)"), template_bytes(), WORKBOOK_NAME,
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="tpl")
+
+files = st.file_uploader(t("上传台账（.xlsx / .csv，可多选）", "Upload ledgers (.xlsx / .csv, several at once)"),
+                         type=["xlsx", "xlsm", "csv"], accept_multiple_files=True, key="uploads")
+skip = st.checkbox(t("跳过有错误的行（被拒收的行写入拒收文件）", "Skip invalid rows (rejected rows go to a rejects file)"),
+                   key="skip_invalid")
+replace = st.checkbox(t("替换：撤销同名文件上次导入、本次已不存在的关系", "Replace: retire relationships this file no longer has"),
+                      key="replace")
+if not files:
+    st.stop()
+
+# Uploads keep their names: provenance, matching sheets to ledgers and --replace use them.
+work = Path(tempfile.mkdtemp(prefix="orgnet-upload-"))
+paths = []
+for f in files:
+    p = work / Path(f.name).name
+    p.write_bytes(f.getvalue())
+    paths.append(p)
+
+
+def error_table(errors) -> pd.DataFrame:
+    return pd.DataFrame([{t("代码", "Code"): e.code, t("文件", "File"): e.file, t("工作表", "Sheet"): e.sheet,
+                          t("行", "Row"): e.row, t("列", "Column"): e.column, t("值", "Value"): e.value,
+                          t("说明", "Message"): e.message} for e in errors])
+
+
+result = validate(paths, s)
+summary = result.summary()
+st.subheader(t("校验结果", "Validation"))
+st.write("；".join(f"{k} {v} 行" for k, v in summary.items()) or t("没有识别出台账。", "No ledger recognised."))
+for note in result.skipped:
+    st.caption(note)
+if result.errors:
+    st.error(t(f"共 {len(result.errors)} 处错误。", f"{len(result.errors)} errors."))
+    st.dataframe(error_table(result.errors), hide_index=True, width="stretch", key="errors")
+else:
+    st.success(t("校验通过，可以导入。", "No errors: ready to load."))
+
+if st.button(t("导入", "Load"), type="primary", disabled=bool(result.errors) and not skip, key="do_load"):
+    bar = st.progress(0.0, text=t("准备导入…", "Starting…"))
+
+    def progress(label: str, done: int, total: int) -> None:
+        bar.progress(min(1.0, done / max(total, 1)), text=label)
+
+    try:
+        report = load(paths, s, skip_invalid=skip, replace=replace, archive=archive_dir(s),
+                      rejects=work / "rejects.xlsx", progress=progress)
+    except LoadRefused as e:
+        st.error(str(e))
+    else:
+        st.cache_data.clear()
+        st.success(t(f"已导入 {sum(report.written.values()):,} 条（{report.load_id}，{report.seconds:.1f} 秒）。",
+                     f"Loaded {sum(report.written.values()):,} rows ({report.load_id}, {report.seconds:.1f} s)."))
+        st.dataframe(pd.DataFrame([{t("对象/关系", "Kind"): k, t("条数", "Rows"): v} for k, v in report.written.items()]),
+                     hide_index=True, key="written")
+        if report.rejects_file:
+            st.warning(t(f"拒收 {report.rejected} 行，请下载拒收文件修改后重新导入。",
+                         f"{report.rejected} rows rejected: download them, fix and load again."))
+            st.download_button(t("下载拒收文件", "Download rejected rows"), report.rejects_file.read_bytes(),
+                               report.rejects_file.name, key="rejects")

@@ -1,0 +1,116 @@
+"""组织架构 Organisation chart: the party chain from the street down to party-centre households."""
+from __future__ import annotations
+
+import networkx as nx
+import pandas as pd
+import streamlit as st
+
+from graph import analysis
+from pages._shared import data_version, mask_name, store, t, unmasked
+
+s = store()
+st.title(t("组织架构", "Organisation chart"))
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def tree_data(_store, location: str, version: tuple):
+    tree = analysis.party_tree(_store)
+    return tree, analysis.anchored(tree), {r["community_id"]: r for r in analysis.chain_completeness(_store)}
+
+
+tree, anchored, completeness = tree_data(s, s.location, data_version(s))
+if tree.number_of_nodes() == 0:
+    st.info(t("还没有党组织数据。", "No party organisations loaded yet."))
+    st.stop()
+
+
+def children(n: str) -> list[str]:
+    return sorted(tree.predecessors(n), key=lambda c: tree.nodes[c].get("name") or c)
+
+
+def badge(n: str) -> str:
+    d = tree.nodes[n]
+    parts = ["✅" if n in anchored else "⛔"]
+    if d.get("community_id") in completeness:
+        parts.append(t(f"楼栋链条完整 {completeness[d['community_id']]['completeness']}%",
+                       f"chain complete {completeness[d['community_id']]['completeness']}%"))
+    if d.get("buildings"):
+        parts.append(t(f"{d['buildings']}栋", f"{d['buildings']} bldg"))
+    if d.get("centre_households"):
+        parts.append(t(f"中心户{d['centre_households']}", f"{d['centre_households']} centre hh"))
+    return " ".join(parts)
+
+
+roots = sorted((n for n, d in tree.nodes(data=True) if d.get("street_level")), key=lambda n: tree.nodes[n]["name"])
+path = st.session_state.setdefault("org_path", [])
+path[:] = [n for n in path if n in tree]
+if not path:
+    if not roots:
+        st.warning(t("没有负责街道（乡镇）的党组织，无法形成组织树。", "No party organisation is responsible for a street."))
+        st.stop()
+    path.append(roots[0])
+
+top = st.selectbox(t("街道（乡镇）党组织", "Street party organisation"), roots, index=roots.index(path[0]) if path[0] in roots else 0,
+                   format_func=lambda n: tree.nodes[n]["name"], key="org_root")
+if top != path[0]:
+    path[:] = [top]
+current = path[-1]
+st.markdown(" › ".join(f"**{tree.nodes[n]['name']}**" if n == current else tree.nodes[n]["name"] for n in path))
+if len(path) > 1 and st.button(t("⬆ 返回上一级", "⬆ Up one level"), key="org_up"):
+    path.pop()
+    st.rerun()
+
+d = tree.nodes[current]
+cols = st.columns(4)
+cols[0].metric(t("层级", "Tier"), d.get("tier_name") or d.get("kind") or "—")
+leaders = d.get("leaders") or []
+cols[1].metric(t("书记/组长", "Secretary / leader"), "、".join(leaders if unmasked() else map(mask_name, leaders)) or "—")
+cols[2].metric(t("下级组织", "Sub-organisations"), len(children(current)))
+cols[3].metric(t("链条", "Chain"), badge(current))
+
+# The current organisation and two levels below it, as a tree.
+MAX_DRAWN = 120
+levels = [current] + children(current) + [g for c in children(current) for g in children(c)]
+shown = set(levels[:MAX_DRAWN])
+dot = ["digraph org {", "rankdir=TB;", 'node [shape=box, style="rounded,filled", fontname="sans-serif", fontsize=10];']
+for n in shown:
+    nd = tree.nodes[n]
+    fill = "#fde2dd" if n == current else ("#e3f4e1" if n in anchored else "#f9d6d2")
+    label = f"{nd.get('name')}\\n{nd.get('tier_name') or nd.get('kind') or ''}\\n{badge(n)}".replace('"', "'")
+    dot.append(f'"{n}" [label="{label}", fillcolor="{fill}"];')
+for n in shown:
+    for c in children(n):
+        if c in shown:
+            dot.append(f'"{n}" -> "{c}";')
+dot.append("}")
+if len(levels) > MAX_DRAWN:
+    st.caption(t(f"下两级共 {len(levels)} 个组织，图中画出前 {MAX_DRAWN} 个；用下表逐级进入。",
+                 f"{len(levels)} organisations in two levels; {MAX_DRAWN} drawn. Drill down with the table."))
+st.graphviz_chart("\n".join(dot), width="stretch")
+
+kids = children(current)
+if kids:
+    st.subheader(t("下级组织（选中一行进入）", "Sub-organisations (select a row to drill down)"))
+    table = pd.DataFrame([{
+        t("名称", "Name"): tree.nodes[c]["name"], t("层级", "Tier"): tree.nodes[c].get("tier_name") or tree.nodes[c].get("kind"),
+        t("下级", "Below"): len(children(c)), t("楼栋", "Buildings"): tree.nodes[c].get("buildings"),
+        t("党员中心户", "Centre households"): tree.nodes[c].get("centre_households"),
+        t("党员", "Members"): tree.nodes[c].get("members"), t("链条", "Chain"): badge(c)} for c in kids])
+    picked = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+                          key=f"org_children_{current}")
+    rows = picked.selection.rows if picked else []
+    if rows:
+        path.append(kids[rows[0]])
+        st.rerun()
+
+centre = s.query("MATCH (h:Household)-[:CENTRE_HOUSEHOLD_OF]->(o:PartyOrg {id: $o}) "
+                 "RETURN h.id AS id, h.address AS address ORDER BY address", {"o": current})
+if centre:
+    st.subheader(t("党员中心户", "Party-centre households"))
+    st.dataframe(pd.DataFrame(centre).rename(columns={"id": t("编号", "Id"), "address": t("地址", "Address")}),
+                 hide_index=True, width="stretch")
+
+orphans = analysis.orphan_orgs(s)
+if orphans:
+    with st.expander(t(f"⛔ {len(orphans)} 个党组织未接入组织树", f"⛔ {len(orphans)} organisations cut off from the tree")):
+        st.dataframe(pd.DataFrame(orphans), hide_index=True, width="stretch")

@@ -25,7 +25,7 @@ from .queries import NamedQuery, ParameterError, registry
 from .store import GraphStore, Row
 
 LEVELS = {"street": ("street_id", "street"), "community": ("community_id", "community"), "grid": ("grid_ids", None)}
-CONTEXT_COLUMNS = ("name", "street", "community", "grid", "compound", "building")
+CONTEXT_COLUMNS = ("name", "street", "community", "grid", "compound", "building", "lat", "lon")
 
 
 def rules() -> dict[str, NamedQuery]:

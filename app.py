@@ -3,18 +3,22 @@ import os
 
 import streamlit as st
 
-st.set_page_config(page_title="orgnet 组织网络图谱", page_icon="🏘️", layout="wide")
+st.set_page_config(page_title="orgnet 组织网络图谱", layout="wide")
 
+# The pages live in views/, not pages/: Streamlit also auto-discovers a pages/ folder the old way
+# and showed its file names in the sidebar on a page's first load.
+# No page icons: Streamlit turns the active page's Material icon into a favicon fetched from
+# Google's font server, which an intranet cannot reach.
 PAGES = [
-    # (file, 中文, English, icon, url)
-    ("pages/overview.py", "总览", "Overview", "📊", "overview"),
-    ("pages/gaps.py", "覆盖缺口", "Coverage gaps", "🧭", "gaps"),
-    ("pages/links.py", "包联关系", "Member–household links", "🤝", "links"),
-    ("pages/org_chart.py", "组织架构", "Organisation chart", "🏛️", "org"),
-    ("pages/map.py", "地图", "Map", "🗺️", "map"),
-    ("pages/queries.py", "查询", "Queries", "🔎", "queries"),
-    ("pages/imports.py", "数据导入", "Import", "📥", "import"),
-    ("pages/model.py", "数据模型", "Model", "🧩", "model"),
+    # (file, 中文, English, url)
+    ("views/overview.py", "总览", "Overview", "overview"),
+    ("views/gaps.py", "覆盖缺口", "Coverage gaps", "gaps"),
+    ("views/links.py", "包联关系", "Member–household links", "links"),
+    ("views/org_chart.py", "组织架构", "Organisation chart", "org"),
+    ("views/map.py", "地图", "Map", "map"),
+    ("views/queries.py", "查询", "Queries", "queries"),
+    ("views/imports.py", "数据导入", "Import", "import"),
+    ("views/model.py", "数据模型", "Model", "model"),
 ]
 
 with st.sidebar:
@@ -27,6 +31,6 @@ with st.sidebar:
                       help="没有瓦片服务时地图照常显示楼栋和阵地，只是没有底图。 Optional: the map works without tiles.")
 
 english = st.session_state.get("lang") == "English"
-pages = [st.Page(f, title=(en if english else zh), icon=icon, url_path=url, default=(i == 0))
-         for i, (f, zh, en, icon, url) in enumerate(PAGES)]
+pages = [st.Page(f, title=(en if english else zh), url_path=url, default=(i == 0))
+         for i, (f, zh, en, url) in enumerate(PAGES)]
 st.navigation(pages).run()

@@ -25,7 +25,7 @@ COLUMN_ZH = {
     "body_kind": "类型", "level_name": "网格层级", "address": "地址", "phone": "电话", "role": "角色",
     "via": "经由", "household": "住户编号", "head_name": "户主", "link_kind": "包联类型", "since": "起始日期",
     "same_unit": "同单元", "same_building": "同楼栋", "same_compound": "同小区", "member": "人员编号",
-    "reported": "报到日期", "assigned_to": "编入党组织", "label": "类别", "detail": "说明",
+    "reported": "报到日期", "assigned_to": "编入党组织", "linked_households": "包联住户", "label": "类别", "detail": "说明",
 }
 
 

@@ -6,5 +6,5 @@ MATCH (o:Organization {id: $organization})<-[:WORKS_AT]-(p:Person)-[rep:REPORTED
 OPTIONAL MATCH (p)-[:ASSIGNED_TO]->(g:PartyOrg)
 OPTIONAL MATCH (p)-[:LINKED_TO]->(h:Household)
 RETURN p.id AS member, p.name AS name, p.phone AS phone, c.name AS community, rep.date AS reported,
-       collect(DISTINCT g.name) AS assigned_to, collect(DISTINCT h.address) AS households
+       collect(DISTINCT g.name) AS assigned_to, collect(DISTINCT h.address) AS linked_households
 ORDER BY community, name

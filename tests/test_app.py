@@ -1,43 +1,177 @@
-"""The Streamlit app runs its pages on the embedded store (Streamlit's AppTest, no browser)."""
+"""Every page of the Streamlit app on a loaded county (Streamlit's AppTest, no browser).
+
+What each page shows is checked against the library: counts, gaps, links, the read-only console.
+"""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from graph import coverage
+from graph.config import open_store
+from graph.maps import deck
+from graph.readonly import write_reason
+from ledgers import write_csvs
+from loaders.engine import load
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def app(tmp_path, monkeypatch):
-    monkeypatch.delenv("NEO4J_URI", raising=False)
-    monkeypatch.setenv("ORGNET_DB", str(tmp_path / "app.kuzu"))
-    from graph.config import open_store
-    with open_store(str(tmp_path / "app.kuzu")) as s:
+@pytest.fixture(scope="module")
+def county(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("app")
+    db = str(tmp / "app.kuzu")
+    with open_store(db) as s:
         s.create_schema()
-        s.upsert_nodes("Street", [{"id": "s1", "name": "城关街道"}])
-        s.upsert_nodes("Community", [{"id": "c1", "name": "和园社区"}, {"id": "c2", "name": "青羊社区"}])
-        s.upsert_rels("PART_OF", "Community", "Street", [{"src": "c1", "dst": "s1"}, {"src": "c2", "dst": "s1"}])
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    yield at
-    # The app caches one store per process; release it so the next test opens its own database.
-    from pages import _shared
+        load(write_csvs(tmp / "in"), s)
+        s.upsert_nodes("ServiceSite", [{"id": "X1", "name": "和园红驿站", "kind": "红色驿站", "lat": 37.1702, "lon": 117.8302}])
+    return db
+
+
+@pytest.fixture
+def app(county, monkeypatch):
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    monkeypatch.setenv("ORGNET_DB", county)
+
+    def page(path: str) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at.run()
+        at.switch_page(path).run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    yield page
+    # The app keeps one store per process; close it so the next test (or the CLI) can open the file.
+    from views import _shared
     _shared.store().close()
     _shared.store.clear()
+    import streamlit as st
+    st.cache_data.clear()
 
 
-def test_model_browser_shows_labels_and_counts(app):
-    app.run()
-    assert not app.exception, app.exception
-    assert "数据模型" in app.title[0].value
-    metrics = {m.label: m.value for m in app.metric}
-    assert metrics["节点标签 Labels"] == "16"
-    assert metrics["节点 Nodes"] == "3"
-    assert metrics["关系 Relationships"] == "2"
-    nodes = app.dataframe[0].value
-    assert nodes.set_index("标签 Label").loc["Community", "数量 Count"] == 2
-    assert nodes.set_index("标签 Label").loc["Community", "中文"] == "社区"
-    app.selectbox(key="label").set_value("Household").run()
-    props = app.dataframe[1].value
-    assert "special_groups" in set(props["属性 Property"]) and "党员中心户" in set(props["中文"])
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_overview(app, county):
+    at = app("views/overview.py")
+    m = metrics(at)
+    assert m["住户"] == "3" and m["党员"] == "2" and m["包联关系"] == "2"
+    with open_store(county) as s:
+        r08 = next(r for r in coverage.summary(s) if r["rule"] == "R08")
+    assert m["住户包联覆盖率"] == f"{r08['coverage']:.1f}%"
+    rules_table = at.dataframe[0].value
+    assert len(rules_table) == 22 and list(rules_table["规则"])[:2] == ["R01", "R02"]
+    matrix = at.dataframe[1].value
+    assert set(matrix.index) == {"和园社区", "青羊社区"}
+    assert "全部或不写" in set(at.dataframe[2].value["方式"])
+
+
+def test_gaps_page_lists_exactly_the_library_gaps(app, county):
+    at = app("views/gaps.py")
+    at.selectbox(key="gap_rule").set_value("R03A").run()
+    with open_store(county) as s:
+        expected = coverage.violations(s, "R03A")
+    assert metrics(at)["缺口"] == str(len(expected))
+    assert sorted(at.dataframe[0].value["编号"]) == sorted(r["id"] for r in expected)
+    assert len(at.get("download_button")) == 2
+    at.selectbox(key="gap_community").set_value("青羊社区").run()
+    assert list(at.dataframe[0].value["编号"]) == ["B3"]
+    at.selectbox(key="gap_rule").set_value("R15").run()
+    at.number_input(key="p_R15_radius_m").set_value(100).run()
+    assert not at.exception
+
+
+def test_links_page_masks_people(app):
+    at = app("views/links.py")
+    at.text_input(key="link_q").input("张三").run()
+    homes = at.dataframe[0].value
+    assert list(homes["住户编号"]) == ["H1"]
+    at.text_input(key="link_q").input("和园小区1号楼1单元101").run()
+    chain = at.dataframe[0].value
+    assert "楼长（在职）" in set(chain["角色"]) and "李*" in set(chain["名称"]) and "138****2222" in set(chain["电话"])
+    at.toggle(key="unmask").set_value(True).run()
+    assert "李四" in set(at.dataframe[0].value["名称"])
+    assert len(at.get("iframe")) == 1  # the network picture
+
+
+def test_org_chart_drills_down(app):
+    at = app("views/org_chart.py")
+    assert metrics(at)["下级组织"] == "1"
+    assert "和园社区党委" in set(at.dataframe[0].value["名称"])
+
+
+def test_map_page(app):
+    at = app("views/map.py")
+    m = metrics(at)
+    assert m["有坐标的楼栋"] == "3" and m["服务阵地"] == "1" and m["标红楼栋"] == "1"  # B3 is 1.4 km away
+
+
+def test_named_query_form(app):
+    at = app("views/queries.py")
+    at.selectbox(key="q_name").set_value("search").run()
+    at.text_input(key="qp_search_q").input("散居")
+    at.button[0].click().run()  # a form submits its inputs with the button, in the same run
+    assert set(at.dataframe[0].value["编号"]) == {"B3", "H3"}
+
+
+WRITES = [
+    "CREATE (n:Street {id: 'x', name: 'x'})", "create (n:Street {id: 'x'})", "MERGE (n:Street {id: 'x'})",
+    "MATCH (n:Street) SET n.name = 'x'", "MATCH (n:Street) SET n += {name: 'x'}", "MATCH (n:Street) DELETE n",
+    "MATCH (n) DETACH DELETE n", "MATCH (n:Street) REMOVE n.name", "DROP TABLE Street",
+    "DROP CONSTRAINT street_id", "CREATE INDEX x FOR (n:Street) ON (n.name)", "ALTER TABLE Street ADD x STRING",
+    "LOAD CSV FROM 'file:///etc/passwd' AS row RETURN row", "LOAD FROM '/etc/passwd' RETURN *",
+    "COPY Street FROM '/tmp/x.csv'", "MATCH (n:Street) FOREACH (x IN [1] | SET n.name = 'x')",
+    "CALL apoc.create.node(['Street'], {id: 'x'})", "CALL apoc.periodic.iterate('MATCH (n) RETURN n', 'DELETE n', {})",
+    "CALL db.createLabel('X')", "CALL CREATE_FTS_INDEX('Street', 'x', ['name'])", "CALL DROP_FTS_INDEX('Street', 'x')",
+    "INSTALL json", "LOAD EXTENSION json", "ATTACH '/tmp/other.kuzu' AS other (dbtype kuzu)", "USE other",
+    "EXPORT DATABASE '/tmp/out'", "IMPORT DATABASE '/tmp/out'", "CHECKPOINT", "BEGIN TRANSACTION", "COMMIT",
+    "ROLLBACK", "UNWIND [1, 2] AS i MERGE (:Street {id: toString(i)})", "CALL { CREATE (:Street {id: 'z'}) }",
+    "// looks harmless\nMATCH (n:Street)\nWITH n\nSET n.name = 'x'", "CREATE DATABASE other", "STOP DATABASE neo4j",
+    "GRANT ROLE admin TO bob", "MATCH (a:Street), (b:Community) CREATE (b)-[:PART_OF]->(a)",
+]
+
+
+def test_the_console_refuses_every_write_and_changes_nothing(app, county):
+    assert len(WRITES) >= 30
+    assert all(write_reason(w) for w in WRITES)
+    at = app("views/queries.py")
+    for statement in WRITES:
+        at.text_area(key="free_cypher").input(statement).run()
+        at.button(key="free_run").click().run()
+        assert at.error and "只读" in at.error[0].value, statement
+    at.text_area(key="free_cypher").input("MATCH (s:Street) RETURN s.name AS name").run()
+    at.button(key="free_run").click().run()
+    assert list(at.dataframe[0].value["名称"]) == ["城关街道"]
+    assert metrics(app("views/overview.py"))["住户"] == "3"
+
+
+def test_import_page_offers_the_templates(app):
+    at = app("views/imports.py")
+    assert at.get("download_button")
+
+
+def test_model_page(app):
+    at = app("views/model.py")
+    m = metrics(at)
+    assert m["节点标签 Labels"] == "16" and m["关系类型 Relationship types"] == "27"
+
+
+def test_english_labels(app):
+    at = app("views/overview.py")
+    at.radio(key="lang").set_value("English").run()
+    assert at.title[0].value == "Overview" and "Households" in metrics(at)
+
+
+def test_map_layers_are_plain_json():
+    """pydeck turns string arguments into JavaScript expressions: only accessors may be expressions."""
+    spec = json.loads(deck([{"name": "a", "lat": 37.1, "lon": 117.8, "gap": True}],
+                           [{"name": "s", "lat": 37.1, "lon": 117.8}]).to_json())
+    for layer in spec["layers"]:
+        for key, value in layer.items():
+            if isinstance(value, str) and value.startswith("@@="):
+                assert key.startswith("get"), (key, value)
+    assert spec["mapStyle"].startswith("data:application/json")

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from graph import coverage
-from pages._shared import counts, data_version, frame, rollup, store, summary, t
+from views._shared import counts, data_version, frame, rollup, store, summary, t
 
 s = store()
 version = data_version(s)

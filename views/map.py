@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from graph import coverage, maps
-from pages._shared import data_version, rule_label, store, t, tile_url, violations
+from views._shared import data_version, rule_label, store, t, tile_url, violations
 
 s = store()
 version = data_version(s)

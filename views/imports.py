@@ -10,7 +10,7 @@ import streamlit as st
 from graph.config import archive_dir
 from loaders.engine import LoadRefused, load, validate
 from loaders.templates import WORKBOOK_NAME, write_templates
-from pages._shared import store, t
+from views._shared import store, t
 
 s = store()
 st.title(t("数据导入", "Import ledgers"))

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from graph import pictures
 from graph.neighbourhood import expand
 from graph.queries import registry
-from pages._shared import frame, mask_name, mask_rows, store, t, unmasked
+from views._shared import frame, mask_name, mask_rows, store, t, unmasked
 
 s = store()
 Q = registry()
@@ -60,7 +59,8 @@ else:
         nodes, links = pictures.neighbourhood_graph(edges, name_of=name_of)
         st.caption(t(f"{len(nodes)} 个对象，{len(links)} 条关系；拖动、缩放，悬停查看类别。",
                      f"{len(nodes)} nodes, {len(links)} relationships; drag, zoom, hover for details."))
-        components.html(pictures.to_html(nodes, links), height=580, scrolling=False)
+        # The picture's data reaches the page only through Jinja's tojson, which escapes HTML.
+        st.iframe(pictures.to_html(nodes, links), height=580)
 
 st.divider()
 st.subheader(t("共建单位的报到党员", "A co-building unit's reported members"))

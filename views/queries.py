@@ -7,7 +7,7 @@ from graph import export
 from graph.queries import registry
 from graph.readonly import WriteRefused
 from graph.store import QueryError
-from pages._shared import english, frame, mask_rows, store, t
+from views._shared import english, frame, mask_rows, store, t
 
 s = store()
 st.title(t("查询", "Queries"))
@@ -24,12 +24,13 @@ with named_tab:
         values = {}
         for p in q.params:
             label = f"{p.description or p.name} ({p.name})"
+            key = f"qp_{name}_{p.name}"
             if isinstance(p.default, bool):
-                values[p.name] = st.checkbox(label, value=p.default)
+                values[p.name] = st.checkbox(label, value=p.default, key=key)
             elif isinstance(p.default, (int, float)):
-                values[p.name] = st.number_input(label, value=p.default)
+                values[p.name] = st.number_input(label, value=p.default, key=key)
             else:
-                values[p.name] = st.text_input(label, value=p.default)
+                values[p.name] = st.text_input(label, value=p.default, key=key)
         run = st.form_submit_button(t("运行", "Run"))
     with st.expander(t("查看 Cypher", "Show Cypher")):
         st.code(q.cypher(s.backend), language="cypher")

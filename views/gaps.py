@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from graph import coverage, export, maps
-from pages._shared import (data_version, frame, mask_rows, rollup, rule_label, store, t, tile_url, unmasked,
+from views._shared import (data_version, frame, mask_rows, rollup, rule_label, store, t, tile_url, unmasked,
                            violations)
 
 s = store()

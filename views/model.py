@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages._shared import counts, store
+from views._shared import counts, store
 
 s = store()
 model = s.model

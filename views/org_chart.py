@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from graph import analysis
-from pages._shared import data_version, mask_name, store, t, unmasked
+from views._shared import data_version, mask_name, store, t, unmasked
 
 s = store()
 st.title(t("组织架构", "Organisation chart"))
@@ -30,10 +30,10 @@ def children(n: str) -> list[str]:
 
 def badge(n: str) -> str:
     d = tree.nodes[n]
-    parts = ["✅" if n in anchored else "⛔"]
+    parts = [t("链条完整", "chain ok") if n in anchored else t("断链", "cut off")]
     if d.get("community_id") in completeness:
-        parts.append(t(f"楼栋链条完整 {completeness[d['community_id']]['completeness']}%",
-                       f"chain complete {completeness[d['community_id']]['completeness']}%"))
+        parts.append(t(f"楼栋链条 {completeness[d['community_id']]['completeness']}%",
+                       f"buildings chained {completeness[d['community_id']]['completeness']}%"))
     if d.get("buildings"):
         parts.append(t(f"{d['buildings']}栋", f"{d['buildings']} bldg"))
     if d.get("centre_households"):
@@ -56,7 +56,7 @@ if top != path[0]:
     path[:] = [top]
 current = path[-1]
 st.markdown(" › ".join(f"**{tree.nodes[n]['name']}**" if n == current else tree.nodes[n]["name"] for n in path))
-if len(path) > 1 and st.button(t("⬆ 返回上一级", "⬆ Up one level"), key="org_up"):
+if len(path) > 1 and st.button(t("返回上一级", "Up one level"), key="org_up"):
     path.pop()
     st.rerun()
 
@@ -86,7 +86,7 @@ dot.append("}")
 if len(levels) > MAX_DRAWN:
     st.caption(t(f"下两级共 {len(levels)} 个组织，图中画出前 {MAX_DRAWN} 个；用下表逐级进入。",
                  f"{len(levels)} organisations in two levels; {MAX_DRAWN} drawn. Drill down with the table."))
-st.graphviz_chart("\n".join(dot), width="stretch")
+st.graphviz_chart("\n".join(dot), width="content")
 
 kids = children(current)
 if kids:
@@ -112,5 +112,5 @@ if centre:
 
 orphans = analysis.orphan_orgs(s)
 if orphans:
-    with st.expander(t(f"⛔ {len(orphans)} 个党组织未接入组织树", f"⛔ {len(orphans)} organisations cut off from the tree")):
+    with st.expander(t(f"{len(orphans)} 个党组织未接入组织树（断链）", f"{len(orphans)} organisations cut off from the tree")):
         st.dataframe(pd.DataFrame(orphans), hide_index=True, width="stretch")

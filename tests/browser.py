@@ -1,0 +1,102 @@
+"""Drive the running app in Debian's headless Chromium: used by the browser test and the screenshot script."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+INSTALL_HINT = "apt-get update && apt-get install -y chromium chromium-driver fonts-noto-cjk"
+
+#: url path, title the page shows (Chinese labels), file name of the screenshot
+PAGES = [
+    ("overview", "总览", "overview"), ("gaps", "覆盖缺口", "gaps"), ("links", "包联关系", "links"),
+    ("org", "组织架构", "org-chart"), ("map", "地图", "map"), ("queries", "查询", "queries"),
+    ("import", "数据导入", "import"), ("model", "数据模型", "model"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_app(db: str, port: int | None = None):
+    """Start `streamlit run app.py` on ``db`` and yield its base URL; stop it afterwards."""
+    port = port or free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
+    env["ORGNET_DB"] = db
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--server.headless", "true",
+                             "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(base + "/_stcore/health", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            raise RuntimeError("the app did not come up: " + proc.stdout.read1().decode(errors="replace"))
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@contextmanager
+def chromium(width: int = 1440, height: int = 1000):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        raise RuntimeError(f"Chromium and ChromeDriver are needed for the browser test: {INSTALL_HINT}")
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                 f"--window-size={width},{height}", "--lang=zh-CN"):
+        opts.add_argument(flag)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def open_page(driver, base: str, url_path: str, title: str, timeout: float = 60) -> float:
+    """Load a page and wait until its title shows and the script has finished; returns seconds taken."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    t0 = time.monotonic()
+    driver.get(f"{base}/{url_path}")
+    wait = WebDriverWait(driver, timeout)
+    wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "h1"), title))
+
+    def settled(d):
+        running = d.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]')
+        return not any("Running" in e.text or "运行" in e.text for e in running)
+
+    wait.until(settled)
+    elapsed = time.monotonic() - t0
+    time.sleep(1.5)  # let charts and maps draw before a screenshot
+    return elapsed

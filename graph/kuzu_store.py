@@ -204,7 +204,8 @@ class KuzuTransaction(Transaction):
         check_columns(rel, props)
         return {"src": "STRING", "dst": "STRING", **{c: rel.prop(c).type for c in props}}
 
-    def upsert_rels(self, type_: str, start: str, end: str, rows: Sequence[Mapping[str, Any]]) -> int:
+    def upsert_rels(self, type_: str, start: str, end: str, rows: Sequence[Mapping[str, Any]], *,
+                    endpoints_checked: bool = False) -> int:
         if not rows:
             return 0
         cols, rows = normalise_rows(rows, ("src", "dst"))
@@ -213,7 +214,7 @@ class KuzuTransaction(Transaction):
         sets = ", ".join(f"r.{c} = s.{c}" for c in types if c not in ("src", "dst"))
         with self._staged(types, rows, type_) as stage:
             # MERGE silently skips rows whose endpoints are missing: find them first.
-            missing = self._exec(
+            missing = [] if endpoints_checked else self._exec(
                 f"MATCH (s:{stage}) OPTIONAL MATCH (a:{start}) WHERE a.{a_key} = s.src "
                 f"OPTIONAL MATCH (b:{end}) WHERE b.{b_key} = s.dst WITH s, a, b WHERE a IS NULL OR b IS NULL "
                 "RETURN s.src AS src, s.dst AS dst, a IS NULL AS no_src, b IS NULL AS no_dst ORDER BY s._i")

@@ -26,6 +26,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 #: Property types understood by both stores (Kùzu names; Neo4j accepts the values as they are).
 TYPES = ("STRING", "INT64", "DOUBLE", "BOOL", "DATE", "TIMESTAMP", "STRING[]")
@@ -60,7 +61,7 @@ class NodeType:
     props: tuple[Prop, ...]
     key: str = "id"
 
-    @property
+    @cached_property
     def all_props(self) -> tuple[Prop, ...]:
         """Key, declared properties and provenance, in table order."""
         key = Prop(self.key, "STRING", "编号", "ID", "orgnet's own id, unique per label", required=True)
@@ -84,7 +85,7 @@ class RelType:
     pairs: tuple[tuple[str, str], ...]
     props: tuple[Prop, ...] = ()
 
-    @property
+    @cached_property
     def all_props(self) -> tuple[Prop, ...]:
         return (*self.props, *PROVENANCE)
 

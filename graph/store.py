@@ -108,8 +108,13 @@ class Transaction(ABC):
         """Create or update nodes by key; set exactly the columns present. Returns rows written."""
 
     @abstractmethod
-    def upsert_rels(self, type_: str, start: str, end: str, rows: Sequence[Mapping[str, Any]]) -> int:
-        """Create or update relationships; rows hold ``src``, ``dst`` (keys) and properties."""
+    def upsert_rels(self, type_: str, start: str, end: str, rows: Sequence[Mapping[str, Any]], *,
+                    endpoints_checked: bool = False) -> int:
+        """Create or update relationships; rows hold ``src``, ``dst`` (keys) and properties.
+
+        Raises ``MissingEndpoints`` (and writes nothing) when an endpoint does not exist, unless the
+        caller has already checked every endpoint (the loader validates references) and says so.
+        """
 
     @abstractmethod
     def delete_rels(self, type_: str, start: str, end: str, pairs: Sequence[tuple[str, str]]) -> int:

@@ -27,6 +27,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -246,41 +247,61 @@ def _allowed(rec: Record, prop: Prop, header: str, value: Any) -> bool:
     return not bad
 
 
-def _parse_column(rec: Record, spec: Ledger, col: Column, header: str, text: str | None) -> None:
-    prop = spec.prop_of(col)
+@dataclass(frozen=True)
+class _Col:
+    """A spec column with what parsing needs, worked out once per ledger instead of once per cell."""
+
+    col: Column | Ref
+    prop: Prop | None
+    required: bool
+    #: for a relationship property written from a node ledger: the reference it belongs to
+    ref: Ref | None
+
+
+@lru_cache(maxsize=None)
+def _columns(spec_name: str) -> tuple[_Col, ...]:
+    spec = LEDGERS[spec_name]
+    out = []
+    for col in spec.all_columns():
+        owner = next((r for r in spec.refs if isinstance(col, Column) and col in r.props), None)
+        prop = spec.prop_of(col) if isinstance(col, Column) else None
+        out.append(_Col(col, prop, spec.is_required(col), owner))
+    return tuple(out)
+
+
+def _parse_column(rec: Record, c: _Col, header: str, text: str | None) -> tuple[bool, Any]:
+    """(ok, value) of one cell; errors go to ``rec``."""
+    prop, col = c.prop, c.col
     if text is None:
-        if spec.is_required(col):
+        if c.required:
             rec.error("missing-value", header, None, f"“{header}”为必填项，请填写")
-        value = None
-    else:
-        try:
-            value = _parse_value(prop, col, text)
-        except cells.CellError as e:
-            rec.error(e.code, header, text, f"“{header}”：{e.message}")
-            return
-        if not _allowed(rec, prop, header, value):
-            return
-        if col.check in ("lat", "lon"):
-            lo, hi = CHINA_LAT if col.check == "lat" else CHINA_LON
-            if not lo <= value <= hi:
-                rec.error("out-of-china", header, text,
-                          f"“{header}” {value} 不在中国境内（{lo}–{hi}）：请检查是否填反了经纬度，或使用 WGS-84 坐标")
-                return
-    if prop.name == "id":
-        rec.key = value
-    else:
-        rec.props[prop.name] = value
+        return True, None
+    try:
+        value = _parse_value(prop, col, text)
+    except cells.CellError as e:
+        rec.error(e.code, header, text, f"“{header}”：{e.message}")
+        return False, None
+    if not _allowed(rec, prop, header, value):
+        return False, None
+    if col.check in ("lat", "lon"):
+        lo, hi = CHINA_LAT if col.check == "lat" else CHINA_LON
+        if not lo <= value <= hi:
+            rec.error("out-of-china", header, text,
+                      f"“{header}” {value} 不在中国境内（{lo}–{hi}）：请检查是否填反了经纬度，或使用 WGS-84 坐标")
+            return False, None
+    return True, value
 
 
 def _parse_row(sd: SheetData, row) -> Record:
-    spec, number, values = sd.spec, row.number, row.values
-    rec = Record(sd, number, dict(row.raw))
-    for col in spec.all_columns():
+    spec, values = sd.spec, row.values
+    rec = Record(sd, row.number, dict(row.raw))
+    for c in _columns(spec.name):
+        col = c.col
         header = sd.present.get(col.header)
         text = values.get(header) if header else None
-        if isinstance(col, Ref):
+        if c.prop is None:  # a reference column
             if text is None:
-                if col.required:
+                if c.required:
                     rec.error("missing-value", col.header, None, f"“{col.header}”为必填项，请填写所引用对象的编号")
                 continue
             try:
@@ -289,15 +310,15 @@ def _parse_row(sd: SheetData, row) -> Record:
             except cells.CellError as e:
                 rec.error(e.code, col.header, text, f"“{col.header}”：{e.message}")
             continue
-        if isinstance(col, Column) and any(col in r.props for r in spec.refs):
-            ref = next(r for r in spec.refs if col in r.props)
-            tmp = Record(sd, number, values)
-            _parse_column(tmp, spec, col, header or col.header, text)
-            rec.errors += tmp.errors
-            if col.prop in tmp.props:
-                rec.ref_props.setdefault(ref.header, {})[col.prop] = tmp.props[col.prop]
+        ok, value = _parse_column(rec, c, header or col.header, text)
+        if not ok:
             continue
-        _parse_column(rec, spec, col, header or col.header, text)
+        if c.ref is not None:
+            rec.ref_props.setdefault(c.ref.header, {})[c.prop.name] = value
+        elif c.prop.name == "id":
+            rec.key = value
+        else:
+            rec.props[c.prop.name] = value
     for group in spec.one_of:
         if not any(rec.refs.get(h) for h in group):
             rec.error("missing-value", group[0], None, f"“{'”或“'.join(group)}”至少填写一项")
@@ -594,7 +615,8 @@ def load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool =
             if progress:
                 progress(f"写入 {MODEL.rel(t).zh}", len(node_batches) + j, steps)
             for group in _uniform(rows):
-                written[t] += tx.upsert_rels(t, a, b, group)
+                # every endpoint was resolved during validation, in this load or in the database
+                written[t] += tx.upsert_rels(t, a, b, group, endpoints_checked=True)
         if _checkpoint:
             _checkpoint("relationships-written")
         if replace:

@@ -96,13 +96,49 @@ def docs(check: bool) -> None:
     click.echo(f"wrote {model_docs.write()}")
 
 
+def _run_demo(store, profile: str, scale: float, seed: int, out: str | None):
+    from graph.config import archive_dir
+    from loaders.demo import PROFILES, run_demo
+
+    if profile not in PROFILES:
+        raise click.BadParameter(f"unknown profile {profile!r}; profiles: {', '.join(PROFILES)}", param_hint="--profile")
+    report = run_demo(store, profile=profile, scale=scale, seed=seed, out_dir=Path(out) if out else None,
+                      progress=_progress(), archive=archive_dir(store))
+    click.echo(f"示范县 {profile} ×{scale:g} (seed {seed}): 写入 {sum(report.written.values()):,} 条，"
+               f"用时 {report.seconds:.1f} 秒 ({report.load_id})")
+    return report
+
+
+@cli.command(epilog="Example: orgnet demo --profile pingshun --seed 7")
+@click.option("--profile", default="gaoqing", show_default=True,
+              help="gaoqing 高青 | pingshun 平顺 | huguan 壶关 | wuxiang 武乡 (calibrated on the seed reports).")
+@click.option("--scale", default=1.0, show_default=True, help="Grow the county (10 = ten times the households).")
+@click.option("--seed", default=1, show_default=True, help="Same seed, same ledgers, byte for byte.")
+@click.option("--out", type=click.Path(file_okay=False), help="Where to write the generated ledgers.")
+@click.pass_context
+def demo(ctx: click.Context, profile: str, scale: float, seed: int, out: str | None) -> None:
+    """Generate a demo county with planted coverage gaps and load it through the real loaders."""
+    _run_demo(_store(ctx), profile, scale, seed, out)
+
+
 @cli.command(epilog="Example: orgnet app --port 8502")
 @click.option("--port", default=8501, show_default=True, help="Port to serve on.")
+@click.option("--no-demo", is_flag=True, help="Do not load the demo county into an empty database.")
 @click.pass_context
-def app(ctx: click.Context, port: int) -> None:
-    """Start the Streamlit app on the configured database (opens on http://localhost:PORT)."""
+def app(ctx: click.Context, port: int, no_demo: bool) -> None:
+    """Start the Streamlit app on the configured database (opens on http://localhost:PORT).
+
+    An empty database first gets the demo county, so a fresh machine opens on a full county.
+    """
     env = dict(os.environ)
     db = ctx.find_root().obj["db"]
+    store = _store(ctx)
+    if store.is_empty() and not no_demo:
+        click.echo("数据库为空，先载入示范县 (empty database: loading the demo county first)…")
+        _run_demo(store, "gaoqing", 1.0, 1, None)
+    # The app process opens the database itself; Kùzu allows one process at a time.
+    store.close()
+    ctx.find_root().obj["store"] = None
     backend, location = describe(db)
     if db:
         env["NEO4J_URI" if backend == "neo4j" else "ORGNET_DB"] = db

@@ -83,6 +83,7 @@ def chromium(width: int = 1440, height: int = 1000):
 
 def open_page(driver, base: str, url_path: str, title: str, timeout: float = 60) -> float:
     """Load a page and wait until its title shows and the script has finished; returns seconds taken."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
@@ -93,8 +94,11 @@ def open_page(driver, base: str, url_path: str, title: str, timeout: float = 60)
     wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "h1"), title))
 
     def settled(d):
-        running = d.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]')
-        return not any("Running" in e.text or "运行" in e.text for e in running)
+        try:
+            running = d.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]')
+            return not any("Running" in e.text or "运行" in e.text for e in running)
+        except StaleElementReferenceException:  # re-rendered while we looked: look again
+            return False
 
     wait.until(settled)
     elapsed = time.monotonic() - t0

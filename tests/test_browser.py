@@ -49,3 +49,28 @@ def test_every_page_renders_in_chromium(app_url, tmp_path):
         # the map draws into a canvas even though no tile server is reachable
         open_page(driver, app_url, "map", "地图")
         assert driver.find_elements(By.CSS_SELECTOR, "canvas")
+
+
+def test_upload_validate_and_load_in_the_browser(app_url, tmp_path):
+    """A person uploads a ledger, sees it validate, loads it, and the new site is in the database."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    ledger = tmp_path / "服务阵地.csv"
+    ledger.write_text("阵地编号,名称,阵地类型,纬度,经度,所在社区编号\nX9,青羊红驿站,红色驿站,37.18,117.84,C2\n",
+                      encoding="utf-8-sig")
+    with chromium() as driver:
+        open_page(driver, app_url, "import", "数据导入")
+        driver.find_element(By.CSS_SELECTOR, 'input[type="file"]').send_keys(str(ledger))
+        wait = WebDriverWait(driver, 60)
+        wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "body"), "校验通过"))
+        button = next(b for b in driver.find_elements(By.CSS_SELECTOR, "button") if b.text.strip() == "导入")
+        button.click()
+        wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "body"), "已导入"))
+        driver.save_screenshot(str(tmp_path / "import-done.png"))
+        assert "已导入 2 条" in driver.find_element(By.CSS_SELECTOR, "body").text  # the site and its PART_OF
+        # the app holds the database, so look through the app: the map now counts two sites
+        open_page(driver, app_url, "map", "地图")
+        values = [e.text for e in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stMetricValue"]')]
+        assert values[-1] == "2", values

@@ -1,0 +1,45 @@
+"""Shared by the benchmarks: a demo county generated and loaded once into a Kùzu file."""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from graph.config import open_store  # noqa: E402
+from loaders.demo import generate  # noqa: E402
+from loaders.engine import load  # noqa: E402
+
+WORK = Path("/tmp/orgnet-bench")
+
+
+def county(scale: float, fmt: str = "csv") -> list[Path]:
+    out = WORK / f"gaoqing-x{scale:g}-{fmt}"
+    if not out.exists():
+        generate("gaoqing", scale=scale, seed=1, out_dir=out, fmt=fmt)
+    return sorted(p for p in out.iterdir() if p.suffix in (".csv", ".xlsx"))
+
+
+def loaded_store(scale: float):
+    """A Kùzu store holding the default county at ``scale`` (built on first use, then reused)."""
+    db = WORK / f"gaoqing-x{scale:g}.kuzu"
+    fresh = not db.exists()
+    store = open_store(str(db))
+    if fresh:
+        store.create_schema()
+        t0 = time.perf_counter()
+        load(county(scale), store)
+        print(f"(loaded x{scale:g} in {time.perf_counter() - t0:.1f} s)", file=sys.stderr)
+    return store
+
+
+def median_ms(fn, repeat: int = 5) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    return times[len(times) // 2]

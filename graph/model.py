@@ -50,8 +50,24 @@ class Prop:
             raise ValueError(f"property {self.name}: unknown type {self.type!r}; use one of {TYPES}")
 
 
+class _HasProps:
+    """Property lookup shared by node labels and relationship types."""
+
+    all_props: tuple[Prop, ...]
+
+    @property
+    def name(self) -> str:
+        return getattr(self, "label", None) or getattr(self, "type")
+
+    def prop(self, name: str) -> Prop:
+        for p in self.all_props:
+            if p.name == name:
+                return p
+        raise KeyError(f"{self.name} has no property {name!r}")
+
+
 @dataclass(frozen=True)
-class NodeType:
+class NodeType(_HasProps):
     """A node label with its key property ``id`` and typed properties."""
 
     label: str
@@ -67,15 +83,9 @@ class NodeType:
         key = Prop(self.key, "STRING", "编号", "ID", "orgnet's own id, unique per label", required=True)
         return (key, *self.props, *PROVENANCE)
 
-    def prop(self, name: str) -> Prop:
-        for p in self.all_props:
-            if p.name == name:
-                return p
-        raise KeyError(f"{self.label} has no property {name!r}")
-
 
 @dataclass(frozen=True)
-class RelType:
+class RelType(_HasProps):
     """A relationship type: the (start label, end label) pairs it may join, and its properties."""
 
     type: str
@@ -99,12 +109,6 @@ class RelType:
 
     def allows(self, start: str, end: str) -> bool:
         return (start, end) in self.pairs
-
-    def prop(self, name: str) -> Prop:
-        for p in self.all_props:
-            if p.name == name:
-                return p
-        raise KeyError(f"{self.type} has no property {name!r}")
 
 
 @dataclass(frozen=True)

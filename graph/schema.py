@@ -57,7 +57,7 @@ def _set_clause(var: str, columns: list[str], source: str = "row") -> str:
 def check_columns(owner: NodeType | RelType, columns: list[str]) -> None:
     """Refuse a column the model does not declare: it would be a binder error in Kùzu."""
     known = {p.name for p in owner.all_props}
-    name = getattr(owner, "label", None) or owner.type
+    name = owner.name
     bad = [c for c in columns if c not in known]
     if bad:
         raise KeyError(f"{name} has no propert{'y' if len(bad) == 1 else 'ies'} {', '.join(bad)}; "

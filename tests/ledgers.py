@@ -93,3 +93,15 @@ def write_csvs(directory: Path, ledgers: dict[str, str] = MINI, encoding: str = 
 def data_counts(store) -> dict[str, int]:
     """Counts without the bookkeeping label, only the non-zero ones."""
     return {k: v for k, v in store.counts().items() if v and k != "Load"}
+
+
+def mini_county_db(db: str, tmp: Path) -> str:
+    """A Kùzu file holding the mini county and one service site (for the app and browser tests)."""
+    from graph.config import open_store
+    from loaders.engine import load
+
+    with open_store(db) as s:
+        s.create_schema()
+        load(write_csvs(tmp / "in"), s)
+        s.upsert_nodes("ServiceSite", [{"id": "X1", "name": "和园红驿站", "kind": "红色驿站", "lat": 37.1702, "lon": 117.8302}])
+    return db

@@ -14,8 +14,7 @@ from graph import coverage
 from graph.config import open_store
 from graph.maps import deck
 from graph.readonly import write_reason
-from ledgers import write_csvs
-from loaders.engine import load
+from ledgers import mini_county_db
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,12 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def county(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("app")
-    db = str(tmp / "app.kuzu")
-    with open_store(db) as s:
-        s.create_schema()
-        load(write_csvs(tmp / "in"), s)
-        s.upsert_nodes("ServiceSite", [{"id": "X1", "name": "和园红驿站", "kind": "红色驿站", "lat": 37.1702, "lon": 117.8302}])
-    return db
+    return mini_county_db(str(tmp / "app.kuzu"), tmp)
 
 
 @pytest.fixture

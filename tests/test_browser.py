@@ -12,19 +12,13 @@ from pathlib import Path
 import pytest
 
 from browser import PAGES, chromium, open_page, running_app
-from graph.config import open_store
-from ledgers import write_csvs
-from loaders.engine import load
+from ledgers import mini_county_db
 
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser")
-    db = str(tmp / "app.kuzu")
-    with open_store(db) as s:
-        s.create_schema()
-        load(write_csvs(tmp / "in"), s)
-        s.upsert_nodes("ServiceSite", [{"id": "X1", "name": "和园红驿站", "kind": "红色驿站", "lat": 37.171, "lon": 117.832}])
+    db = mini_county_db(str(tmp / "app.kuzu"), tmp)
     with running_app(db) as base:
         yield base
 

@@ -6,7 +6,8 @@ with ``id``, a boolean ``violation`` and a few rule-specific columns. The detail
 ``violation`` holds; roll-ups count, per street, community or grid, the population and the
 violating entities, so they always add up to the detail. Where each entity lies (street,
 community, grid, compound, building) comes from the context query of its label
-(``queries/context_*.cypher``), written once per label instead of once per rule.
+(``queries/context_*.cypher``), written once per label instead of once per rule; its columns
+``grid_ids*`` are merged into one list of covering grids.
 
 Examples
 --------
@@ -58,12 +59,14 @@ def context(store: GraphStore, label: str) -> dict[str, Row]:
         if q is None:
             raise KeyError(f"no context query for {label}")
         rows = q.run(store)
-        grid_names = _grid_names(store) if any(r.get("grid_ids") for r in rows) else {}
+        for r in rows:
+            # A context query may list covering grids in several columns (via the unit, the
+            # building, the compound): merge them.
+            r["grid_ids"] = sorted({i for k in list(r) if k.startswith("grid_ids") for i in (r.pop(k) or []) if i})
+        grid_names = _grid_names(store) if any(r["grid_ids"] for r in rows) else {}
         cached = {}
         for r in rows:
-            ids = sorted(i for i in (r.get("grid_ids") or []) if i)
-            r["grid_ids"] = ids
-            r["grid"] = "、".join(grid_names.get(i, i) for i in ids) or None
+            r["grid"] = "、".join(grid_names.get(i, i) for i in r["grid_ids"]) or None
             cached[r["id"]] = r
         for k in [k for k in _CONTEXT_CACHE if k[:2] == key[:2]]:
             del _CONTEXT_CACHE[k]

@@ -7,9 +7,17 @@
 // param: max_households = 300 | 每名专职网格员最多户数
 MATCH (g:Grid)
 WHERE EXISTS { MATCH (g)-[:COVERS]->() }
-WITH g, COUNT { MATCH (:Person)-[r:GRID_WORKER_OF]->(g) WHERE r.full_time = true } AS workers
-WHERE workers > 0
-OPTIONAL MATCH (g)-[:COVERS]->()<-[:PART_OF*1..3]-(h:Household)
-WITH g, workers, count(DISTINCT h) AS households
+  AND EXISTS { MATCH (:Person)-[r:GRID_WORKER_OF]->(g) WHERE r.full_time = true }
+OPTIONAL MATCH (g)-[:COVERS]->(:Unit)<-[:PART_OF]-(h1:Household)
+WITH g, coalesce(collect(h1.id), []) AS via_units
+OPTIONAL MATCH (g)-[:COVERS]->(:Building)<-[:PART_OF]-(:Unit)<-[:PART_OF]-(h2:Household)
+WITH g, via_units, coalesce(collect(h2.id), []) AS via_buildings
+OPTIONAL MATCH (g)-[:COVERS]->(:Compound)<-[:PART_OF]-(:Building)<-[:PART_OF]-(:Unit)<-[:PART_OF]-(h3:Household)
+WITH g, via_units, via_buildings, coalesce(collect(h3.id), []) AS via_compounds
+// '' is no household id: it keeps a grid that covers none in the result, and is not counted
+UNWIND via_units + via_buildings + via_compounds + [''] AS h
+WITH g, count(DISTINCT h) AS with_blank
+WITH g, with_blank - 1 AS households
+WITH g, households, COUNT { MATCH (:Person)-[r:GRID_WORKER_OF]->(g) WHERE r.full_time = true } AS workers
 RETURN g.id AS id, households > $max_households * workers AS violation, households, workers,
        households / workers AS per_worker

@@ -43,19 +43,31 @@ def anchored(tree: nx.DiGraph) -> set[str]:
     return reached
 
 
+def _top(tree: nx.DiGraph, n: str) -> str:
+    """The highest superior on ``n``'s chain (stops on a cycle)."""
+    top, seen = n, {n}
+    while tree.out_degree(top) and next(iter(tree.successors(top))) not in seen:
+        top = next(iter(tree.successors(top)))
+        seen.add(top)
+    return top
+
+
 def orphan_orgs(store: GraphStore) -> list[Row]:
-    """Party organisations not connected to the county tree, with the top of their own broken chain."""
+    """Party organisations cut off from the county tree, with the top of their own broken chain.
+
+    A chain may legitimately end at a unit's own party organisation (a bureau's, a company's, a
+    sector committee in the housing bureau): those report outside the street's tree. Every other
+    chain must reach a street (township) party organisation.
+    """
     tree = party_tree(store)
     ok = anchored(tree)
     out = []
     for n, d in tree.nodes(data=True):
         if n in ok:
             continue
-        top = n
-        seen = {n}
-        while tree.out_degree(top) and next(iter(tree.successors(top))) not in seen:
-            top = next(iter(tree.successors(top)))
-            seen.add(top)
+        top = _top(tree, n)
+        if tree.nodes[top].get("unit_org"):
+            continue
         out.append({"id": n, "name": d.get("name"), "kind": d.get("kind"), "tier_name": d.get("tier_name"),
                     "top": top, "top_name": tree.nodes[top].get("name"), "below": len(nx.ancestors(tree, n))})
     out.sort(key=lambda r: (-r["below"], r["id"]))

@@ -169,3 +169,57 @@ def test_map_layers_are_plain_json():
             if isinstance(value, str) and value.startswith("@@="):
                 assert key.startswith("get"), (key, value)
     assert spec["mapStyle"].startswith("data:application/json")
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    from loaders.demo import run_demo
+
+    tmp = tmp_path_factory.mktemp("demo-app")
+    db = str(tmp / "demo.kuzu")
+    with open_store(db) as s:
+        s.create_schema()
+        run_demo(s, "gaoqing", scale=0.1, seed=1)
+        expected = {"households": s.counts()["Household"],
+                    "gaps": {rid: len(coverage.violations(s, rid)) for rid in coverage.rules()},
+                    "sites": s.counts()["ServiceSite"]}
+    return db, expected
+
+
+PAGE_FILES = ["overview", "gaps", "links", "org_chart", "map", "queries", "imports", "model"]
+
+
+@pytest.mark.parametrize("page", PAGE_FILES)
+def test_every_page_on_the_demo_county(demo_db, monkeypatch, page):
+    db, expected = demo_db
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    monkeypatch.setenv("ORGNET_DB", db)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.run()
+    try:
+        at.switch_page(f"views/{page}.py").run()
+        assert not at.exception, [e.value for e in at.exception]
+        m = metrics(at)
+        if page == "overview":
+            assert m["住户"] == f"{expected['households']:,}"
+            table = at.dataframe[0].value.set_index("规则")
+            assert {rid: table.loc[rid, "缺口数"] for rid in expected["gaps"]} == expected["gaps"]
+        elif page == "gaps":
+            for rid in ("R01", "R08", "R15", "R16"):
+                at.selectbox(key="gap_rule").set_value(rid).run()
+                assert metrics(at)["缺口"] == f"{expected['gaps'][rid]:,}", rid
+        elif page == "map":
+            assert m["服务阵地"] == f"{expected['sites']:,}"
+            assert m["标红楼栋"] == f"{expected['gaps']['R15']:,}"
+        elif page == "org_chart":
+            assert at.dataframe and "链条" in at.dataframe[0].value.columns
+        elif page == "links":
+            at.text_input(key="link_q").input("H-000001").run()
+            chain = at.dataframe[0].value
+            assert {"单元长", "包联党员"} <= set(chain["角色"])
+    finally:
+        from views import _shared
+        _shared.store().close()
+        _shared.store.clear()
+        import streamlit as st
+        st.cache_data.clear()

@@ -171,11 +171,14 @@ def test_network_analysis(kuzu_store, tmp_path):
         "楼栋": "楼栋编号,楼栋名称,所属社区编号\nB1,1号楼,C1\nB2,2号楼,C2\n",
         "党组织": "党组织编号,名称,组织类别,上级党组织编号,负责对象编号\n"
                 "O1,街道党工委,党工委,,S1\nO2,甲社区党委,党委,O1,C1\nO3,1号楼党小组,党小组,O2,B1\n"
-                "X1,乙社区党委,党委,,C2\nX2,2号楼党小组,党小组,X1,B2\n",
-        "单位": "单位编号,单位名称\nE1,县医院\nE2,县一中\n",
+                "X1,乙社区党委,党委,,C2\nX2,2号楼党小组,党小组,X1,B2\n"
+                "H1,县住建局物业服务行业党委,党委,,\nH2,和美物业党支部,党支部,H1,\n",
+        "单位": "单位编号,单位名称\nE1,县医院\nE2,县一中\nE3,县住建局\n",
+        "单位党组织": "党组织编号,单位编号\nH1,E3\n",
         "双报到": "报到主体编号,社区编号\nE1,C1\nE1,C2\nE1,C3\nE2,C3\n",
     }
     load(write_csvs(tmp_path / "net", ledgers), kuzu_store)
+    # the sector committee's chain ends at a unit's party organisation: outside the street tree, not cut off
     assert [(r["id"], r["top"]) for r in analysis.orphan_orgs(kuzu_store)] == [("X1", "X1"), ("X2", "X1")]
     chains = {r["community"]: r["completeness"] for r in analysis.chain_completeness(kuzu_store)}
     assert chains == {"甲社区": 100.0, "乙社区": 0.0}

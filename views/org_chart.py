@@ -41,7 +41,9 @@ def badge(n: str) -> str:
     return " ".join(parts)
 
 
-roots = sorted((n for n, d in tree.nodes(data=True) if d.get("street_level")), key=lambda n: tree.nodes[n]["name"])
+# The largest tree first: that is the street most people open the page for.
+roots = sorted((n for n, d in tree.nodes(data=True) if d.get("street_level")),
+               key=lambda n: (-len(nx.ancestors(tree, n)), tree.nodes[n]["name"]))
 path = st.session_state.setdefault("org_path", [])
 path[:] = [n for n in path if n in tree]
 if not path:

@@ -9,7 +9,8 @@ Kùzu is archived upstream, so its known bugs stay; this store is built around t
 * one statement per ``execute()``; a failed statement silently ends Kùzu's transaction, so the
   transaction object refuses further work and the unit of work stops at the first error;
 * bulk writes COPY into a fresh, empty staging table inside the transaction, then one ``MERGE``,
-  then drop it — never COPY into a table that holds data;
+  then drop it — or, when the target table is still empty and the rows are validated, straight
+  into it; never COPY into a table that holds data;
 * staging tables left behind by a killed process are dropped when the database is opened.
 """
 from __future__ import annotations
@@ -183,6 +184,12 @@ class KuzuTransaction(Transaction):
         yield name
         self._exec(f"DROP TABLE {name}")
 
+    def _empty(self, pattern: str) -> bool:
+        return self._exec(f"MATCH {pattern} RETURN count(*) AS n")[0]["n"] == 0
+
+    def _table(self, columns: dict[str, str], rows: list[Row], where: str) -> pa.Table:
+        return pa.table({c: _arrow_column(t, [r.get(c) for r in rows], f"{where}.{c}") for c, t in columns.items()})
+
     def upsert_nodes(self, label: str, rows: Sequence[Mapping[str, Any]]) -> int:
         node = self._store.model.node(label)
         if not rows:
@@ -190,6 +197,11 @@ class KuzuTransaction(Transaction):
         cols, rows = normalise_rows(rows, node.key)
         check_columns(node, cols)
         types = {c: node.prop(c).type for c in cols}
+        if self._empty(f"(n:{label})"):
+            # An empty table may take the rows directly: keys are unique (normalise_rows) and every
+            # value already has its column's type (_table), so this COPY cannot fail half-way.
+            self._exec(f"COPY {label}({', '.join(cols)}) FROM $rows", {"rows": self._table(types, rows, label)})
+            return len(rows)
         sets = ", ".join(f"n.{c} = s.{c}" for c in cols if c != node.key)
         with self._staged(types, rows, label) as stage:
             self._exec(f"MATCH (s:{stage}) MERGE (n:{label} {{{node.key}: s.{node.key}}})"
@@ -211,6 +223,15 @@ class KuzuTransaction(Transaction):
         cols, rows = normalise_rows(rows, ("src", "dst"))
         types = self._rel_stage_types(type_, start, end, cols)
         a_key, b_key = self._store.model.node(start).key, self._store.model.node(end).key
+        if endpoints_checked and self._empty(f"()-[:{type_}]->()"):
+            # Same reasoning as for nodes; only when the caller vouches for the endpoints, since a COPY
+            # that meets a missing endpoint fails inside Kùzu.
+            rel = self._store.model.rel(type_)
+            columns = {"from": "STRING", "to": "STRING", **{p.name: p.type for p in rel.all_props}}
+            data = [{"from": r["src"], "to": r["dst"], **r} for r in rows]
+            self._exec(f"COPY {type_} FROM $rows (from='{start}', to='{end}')",
+                       {"rows": self._table(columns, data, type_)})
+            return len(rows)
         sets = ", ".join(f"r.{c} = s.{c}" for c in types if c not in ("src", "dst"))
         with self._staged(types, rows, type_) as stage:
             # MERGE silently skips rows whose endpoints are missing: find them first.

@@ -557,7 +557,9 @@ def _plan(v: Validation, load_id: str) -> tuple[list[tuple[str, list[dict]]], li
                 rels[(spec.rel, a, b)].append({"src": s, "dst": e, **{c: rec.props.get(c) for c in cols}, **prov})
     order = {l: i for i, l in enumerate(MODEL.labels)}
     node_batches = sorted(((label, rows) for (label, _), rows in nodes.items()), key=lambda x: order[x[0]])
-    return node_batches, list(rels.items())
+    # Largest first: a store may bulk-copy into a still-empty table, so the big batch should get there first.
+    rel_batches = sorted(rels.items(), key=lambda x: -len(x[1]))
+    return node_batches, rel_batches
 
 
 def _uniform(rows: list[dict]) -> list[list[dict]]:

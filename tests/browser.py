@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -31,33 +32,43 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(db: str, port: int | None = None):
-    """Start `streamlit run app.py` on ``db`` and yield its base URL; stop it afterwards."""
+def running_app(db: str, port: int | None = None, *, via_cli: bool = False, wait_s: float = 60):
+    """Start the app on ``db`` and yield its base URL; stop it afterwards.
+
+    ``via_cli`` starts it the README's way, ``orgnet app`` (which loads the demo county into an
+    empty database first); otherwise ``streamlit run app.py`` directly.
+    """
     port = port or free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
     env["ORGNET_DB"] = db
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true",
-                             "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if via_cli:
+        cmd = [sys.executable, "-m", "orgnet", "app", "--port", str(port)]
+    else:
+        cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+               "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    log = open(Path(db).with_suffix(".log"), "wb")
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(120):
+        deadline = time.monotonic() + wait_s
+        while True:
             try:
                 with urllib.request.urlopen(base + "/_stcore/health", timeout=1) as r:
                     if r.status == 200:
                         break
             except OSError:
-                time.sleep(0.5)
-        else:
-            raise RuntimeError("the app did not come up: " + proc.stdout.read1().decode(errors="replace"))
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the app did not come up: " + Path(log.name).read_text(errors="replace")[-2000:])
+            time.sleep(0.5)
         yield base
     finally:
-        proc.terminate()
+        os.killpg(proc.pid, signal.SIGTERM)  # `orgnet app` runs streamlit as its child
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
 
 
 @contextmanager

@@ -7,6 +7,7 @@ README's).
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -17,20 +18,38 @@ from ledgers import mini_county_db
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
+    """The mini county, for the upload test (its ids are known)."""
     tmp = tmp_path_factory.mktemp("browser")
     db = mini_county_db(str(tmp / "app.kuzu"), tmp)
     with running_app(db) as base:
         yield base
 
 
-def test_every_page_renders_in_chromium(app_url, tmp_path):
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory):
+    """The README's run command: `orgnet app` on an empty database loads the demo county first."""
+    tmp = tmp_path_factory.mktemp("readme")
+    with running_app(str(tmp / "orgnet.kuzu"), via_cli=True, wait_s=600) as base:
+        yield base
+
+
+def test_every_page_renders_in_chromium(demo_url, tmp_path):
     from selenium.webdriver.common.by import By
 
     out = Path(os.environ.get("ORGNET_SCREENSHOTS") or tmp_path)
     out.mkdir(parents=True, exist_ok=True)
     with chromium() as driver:
         for url_path, title, shot in PAGES:
-            open_page(driver, app_url, url_path, title)
+            open_page(driver, demo_url, url_path, title, timeout=180)
+            if url_path == "links":  # a person's view: look up a household and its chain
+                from selenium.webdriver.common.keys import Keys
+                from selenium.webdriver.support import expected_conditions as ec
+                from selenium.webdriver.support.ui import WebDriverWait
+
+                box = driver.find_element(By.CSS_SELECTOR, 'input[aria-label^="搜索"]')
+                box.send_keys("H-000001", Keys.ENTER)
+                WebDriverWait(driver, 120).until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "body"), "责任链"))
+                time.sleep(3)  # the network picture settles
             errors = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
             assert not errors, f"{url_path}: {errors[0].text[:500]}"
             assert driver.save_screenshot(str(out / f"{shot}.png"))
@@ -40,8 +59,12 @@ def test_every_page_renders_in_chromium(app_url, tmp_path):
                       # Streamlit's own notice when a page URL is opened directly, before navigation registers
                       and "does not seem to exist" not in e["message"]]
             assert not severe, f"{url_path}: browser errors {severe}"
+        # the demo county is there: every household of the 高青 profile
+        open_page(driver, demo_url, "overview", "总览")
+        values = [e.text for e in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stMetricValue"]')]
+        assert values[0] == "39,327", values
         # the map draws into a canvas even though no tile server is reachable
-        open_page(driver, app_url, "map", "地图")
+        open_page(driver, demo_url, "map", "地图")
         assert driver.find_elements(By.CSS_SELECTOR, "canvas")
 
 

@@ -71,9 +71,11 @@ cols[2].metric(t("下级组织", "Sub-organisations"), len(children(current)))
 cols[3].metric(t("链条", "Chain"), badge(current))
 
 # The current organisation and two levels below it, as a tree.
-MAX_DRAWN = 120
-levels = [current] + children(current) + [g for c in children(current) for g in children(c)]
-shown = set(levels[:MAX_DRAWN])
+# Two levels below the current organisation when they fit on screen, else one.
+MAX_DRAWN = 40
+two_levels = [current] + children(current) + [g for c in children(current) for g in children(c)]
+levels = two_levels if len(two_levels) <= MAX_DRAWN else [current] + children(current)[:MAX_DRAWN - 1]
+shown = set(levels)
 dot = ["digraph org {", "rankdir=TB;", 'node [shape=box, style="rounded,filled", fontname="sans-serif", fontsize=10];']
 for n in shown:
     nd = tree.nodes[n]
@@ -85,9 +87,9 @@ for n in shown:
         if c in shown:
             dot.append(f'"{n}" -> "{c}";')
 dot.append("}")
-if len(levels) > MAX_DRAWN:
-    st.caption(t(f"下两级共 {len(levels)} 个组织，图中画出前 {MAX_DRAWN} 个；用下表逐级进入。",
-                 f"{len(levels)} organisations in two levels; {MAX_DRAWN} drawn. Drill down with the table."))
+if len(two_levels) > len(levels):
+    st.caption(t(f"下两级共 {len(two_levels) - 1} 个组织，图中只画下一级；用下表逐级进入。",
+                 f"{len(two_levels) - 1} organisations in two levels; the picture shows one. Drill down with the table."))
 st.graphviz_chart("\n".join(dot), width="content")
 
 kids = children(current)

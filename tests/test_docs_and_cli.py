@@ -61,3 +61,16 @@ def test_a_locked_database_names_its_holder(tmp_path):
         holder.communicate("", timeout=30)
     # once the holder has gone, the database opens again
     assert CliRunner().invoke(cli, ["--db", str(db), "info"]).exit_code == 0
+
+
+def test_demo_command_loads_a_county(tmp_path):
+    db = str(tmp_path / "demo.kuzu")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--db", db, "demo", "--profile", "wuxiang", "--scale", "0.05", "--seed", "3",
+                                 "--out", str(tmp_path / "ledgers")])
+    assert result.exit_code == 0, result.output
+    assert "示范县 wuxiang" in result.output and (tmp_path / "ledgers" / "manifest.json").exists()
+    result = runner.invoke(cli, ["--db", db, "info"])
+    assert "Household" in result.output and "LINKED_TO" in result.output
+    result = runner.invoke(cli, ["--db", db, "demo", "--profile", "atlantis"])
+    assert result.exit_code != 0 and "gaoqing" in result.output

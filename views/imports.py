@@ -1,6 +1,8 @@
 """数据导入 Import: templates, upload, the validation report, and loading with a progress bar."""
 from __future__ import annotations
 
+import hashlib
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import streamlit as st
 from graph.config import archive_dir
 from loaders.engine import LoadRefused, load, validate
 from loaders.templates import WORKBOOK_NAME, write_templates
-from views._shared import store, t
+from views._shared import data_version, store, t
 
 s = store()
 st.title(t("数据导入", "Import ledgers"))
@@ -34,13 +36,20 @@ replace = st.checkbox(t("替换：撤销同名文件上次导入、本次已不�
 if not files:
     st.stop()
 
-# Uploads keep their names: provenance, matching sheets to ledgers and --replace use them.
-work = Path(tempfile.mkdtemp(prefix="orgnet-upload-"))
-paths = []
-for f in files:
-    p = work / Path(f.name).name
-    p.write_bytes(f.getvalue())
-    paths.append(p)
+# The same upload is written and validated once, not again on every click of the page: a
+# county's ledgers take seconds to validate. A load or a new upload starts afresh.
+upload_key = (tuple((f.name, hashlib.sha256(f.getvalue()).hexdigest()) for f in files), data_version(s))
+if st.session_state.get("upload_key") != upload_key:
+    old = st.session_state.get("upload_dir")
+    if old:
+        shutil.rmtree(old, ignore_errors=True)
+    # Uploads keep their names: provenance, matching sheets to ledgers and --replace use them.
+    work = Path(tempfile.mkdtemp(prefix="orgnet-upload-"))
+    for f in files:
+        (work / Path(f.name).name).write_bytes(f.getvalue())
+    st.session_state.update(upload_key=upload_key, upload_dir=str(work), upload_result=None)
+work = Path(st.session_state["upload_dir"])
+paths = [work / Path(f.name).name for f in files]
 
 
 def error_table(errors) -> pd.DataFrame:
@@ -49,7 +58,10 @@ def error_table(errors) -> pd.DataFrame:
                           t("说明", "Message"): e.message} for e in errors])
 
 
-result = validate(paths, s)
+if st.session_state.get("upload_result") is None:
+    with st.spinner(t("正在校验…", "Validating…")):
+        st.session_state["upload_result"] = validate(paths, s)
+result = st.session_state["upload_result"]
 summary = result.summary()
 st.subheader(t("校验结果", "Validation"))
 st.write("；".join(f"{k} {v} 行" for k, v in summary.items()) or t("没有识别出台账。", "No ledger recognised."))

@@ -30,7 +30,7 @@ def data_version(s: GraphStore) -> tuple:
 
 
 @st.cache_data(ttl=3600, show_spinner=False)
-def counts(_store: GraphStore, location: str, version: tuple | None = None) -> dict[str, int]:
+def counts(_store: GraphStore, location: str, version: tuple) -> dict[str, int]:
     return _store.counts()
 
 

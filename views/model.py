@@ -4,11 +4,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from views._shared import counts, store
+from views._shared import counts, data_version, store
 
 s = store()
 model = s.model
-c = counts(s, s.location)
+c = counts(s, s.location, data_version(s))
 
 st.title("数据模型 Data model")
 st.caption(f"数据库 Database: **{s.backend}** · `{s.location}`")

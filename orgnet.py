@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from graph.config import describe, open_store
-from graph.queries import ParameterError
+from queries.registry import ParameterError
 from graph.store import StoreError
 
 ROOT = Path(__file__).resolve().parent
@@ -331,7 +331,7 @@ def _params(pairs: tuple[str, ...]) -> dict[str, str]:
 
 
 def _emit(rows: list[dict], fmt: str, output: str | None, sheet: str) -> None:
-    from graph import export
+    from reports import export
 
     if fmt == "table":
         if not rows:
@@ -372,7 +372,7 @@ FORMATS = click.Choice(["table", "csv", "json", "xlsx"])
 @click.pass_context
 def gaps(ctx, rule_id, street, community, grid, by, params, fmt, output) -> None:
     """Coverage gaps: every entity that violates a rule, with where it is, or roll-ups per area."""
-    from graph import coverage
+    from queries import coverage
 
     store = _store(ctx)
     values = _params(params)
@@ -397,7 +397,7 @@ def gaps(ctx, rule_id, street, community, grid, by, params, fmt, output) -> None
 @click.pass_context
 def links(ctx, member, household, organization, fmt, output) -> None:
     """Member–household links (包联) and a household's chain of responsibility."""
-    from graph.queries import registry
+    from queries.registry import registry
 
     chosen = [(n, v) for n, v in (("member", member), ("household", household), ("organization", organization)) if v]
     if len(chosen) != 1:
@@ -416,7 +416,7 @@ def links(ctx, member, household, organization, fmt, output) -> None:
 @click.pass_context
 def query(ctx, name, params, fmt, output) -> None:
     """Run a named query (see `orgnet queries`) with parameters."""
-    from graph.queries import registry
+    from queries.registry import registry
 
     reg = registry()
     if name not in reg:
@@ -427,7 +427,7 @@ def query(ctx, name, params, fmt, output) -> None:
 @cli.command(epilog="Example: orgnet queries")
 def queries() -> None:
     """List the named queries with their parameters."""
-    from graph.queries import registry
+    from queries.registry import registry
 
     rows = [[q.name, q.rule or "", q.kind, ", ".join(f"{p.name}={p.default!r}" for p in q.params), q.title]
             for q in registry().values() if not q.context]
@@ -443,7 +443,7 @@ def queries() -> None:
 @click.pass_context
 def network(ctx, what, fmt, output) -> None:
     """Network analysis with networkx on subgraphs of the store."""
-    from graph import analysis
+    from analysis import network as analysis
 
     fn = {"bridges": analysis.bridging_units, "orphans": analysis.orphan_orgs, "chains": analysis.chain_completeness}
     _emit(fn[what](_store(ctx)), fmt, output, what)

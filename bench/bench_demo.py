@@ -69,7 +69,7 @@ def bench(profile: str, scale: float, seed: int, fmt: str, work: Path, rules: bo
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
     if rules:
-        from graph import coverage
+        from queries import coverage
 
         times = {}
         for rid, q in coverage.rules().items():

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 
 from _county import loaded_store, median_ms
-from graph import coverage
+from queries import coverage
 
 
 def run(scale: float) -> list[tuple]:

@@ -47,6 +47,15 @@ class QueryError(StoreError):
         self.cypher = cypher
 
 
+class WriteRefused(PermissionError):
+    """A write sent to the read-only console."""
+
+    def __init__(self, reason: str):
+        super().__init__(f"查询控制台只读：语句含有写操作“{reason}”，未执行。 The console is read-only: "
+                         f"the statement contains {reason}; nothing was run.")
+        self.reason = reason
+
+
 class MissingEndpoints(StoreError):
     """Relationship rows name nodes that do not exist; nothing of the batch was written."""
 
@@ -146,12 +155,10 @@ class GraphStore(ABC):
         """Release the connection (and, for Kùzu, the file lock)."""
 
     def query_readonly(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
-        """Run a statement typed by a user: refused before it runs if it could write."""
-        from .readonly import WriteRefused, write_reason
+        """Run a statement typed by a user, as far as the engine can, without writing.
 
-        reason = write_reason(cypher)
-        if reason:
-            raise WriteRefused(reason)
+        Callers check the text first (``queries.readonly.run``); an engine that can tell a
+        read from a write by its plan (Neo4j) refuses writes here as a second wall."""
         return self.query(cypher, params)
 
     # -- conveniences built on the primitives above -----------------------------------------------

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from graph import coverage
+from queries import coverage
 from graph.config import open_store
-from graph.maps import deck
-from graph.readonly import write_reason
+from views._maps import deck
+from queries.readonly import write_reason
 from ledgers import mini_county_db
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -202,7 +202,7 @@ def test_ledgers_validate_without_errors(tmp_path, key, scale, fmt):
 @pytest.mark.parametrize("key,scale", [("gaoqing", 0.1), ("pingshun", 0.3), ("huguan", 0.15), ("wuxiang", 0.2)])
 def test_load_and_rule_queries_match_manifest(tmp_path, key, scale):
     """Through the real front door: every rule's detail query returns exactly the manifest's entities."""
-    from graph import coverage
+    from queries import coverage
     from graph.config import open_store
 
     store = open_store(str(tmp_path / "d.kuzu"))

@@ -8,9 +8,10 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from graph import analysis, coverage
+from analysis import network as analysis
+from queries import coverage
 from graph.cypherlint import lint
-from graph.queries import ParameterError, QueryDefinitionError, declared_vs_used, parse, registry
+from queries.registry import ParameterError, QueryDefinitionError, declared_vs_used, parse, registry
 from graph.schema import linter_schema
 from ledgers import write_csvs
 from loaders.engine import load

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from graph import coverage, export, maps
+from queries import coverage
+from reports import export
+from views import _maps as maps
 from views._shared import (data_version, frame, mask_rows, rollup, rule_label, store, t, tile_url, unmasked,
                            violations)
 

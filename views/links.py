@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from graph import pictures
-from graph.neighbourhood import expand
-from graph.queries import registry
-from views._shared import frame, mask_name, mask_rows, store, t, unmasked
+from views import _pictures as pictures
+from queries.neighbourhood import expand
+from queries.registry import registry
+from access.masking import mask_name
+from views._shared import frame, mask_rows, store, t, unmasked
 
 s = store()
 Q = registry()

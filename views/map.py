@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from graph import coverage, maps
+from queries import coverage
+from views import _maps as maps
 from views._shared import data_version, rule_label, store, t, tile_url, violations
 
 s = store()

@@ -5,8 +5,9 @@ import networkx as nx
 import pandas as pd
 import streamlit as st
 
-from graph import analysis
-from views._shared import data_version, mask_name, store, t, unmasked
+from analysis import network as analysis
+from access.masking import mask_name
+from views._shared import data_version, store, t, unmasked
 
 s = store()
 st.title(t("组织架构", "Organisation chart"))

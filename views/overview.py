@@ -6,7 +6,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from graph import coverage
+from queries import coverage
 from views._shared import counts, data_version, frame, rollup, store, summary, t
 
 s = store()

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from graph import export
-from graph.queries import registry
-from graph.readonly import WriteRefused
+from reports import export
+from queries.registry import registry
+from queries import readonly
+from queries.readonly import WriteRefused
 from graph.store import QueryError
 from views._shared import english, frame, mask_rows, store, t
 
@@ -53,7 +54,7 @@ with free_tab:
                         "ORDER BY street, community LIMIT 25", height=140, key="free_cypher")
     if st.button(t("执行", "Run"), key="free_run"):
         try:
-            rows = s.query_readonly(text)
+            rows = readonly.run(s, text)
         except WriteRefused as e:
             st.error(str(e))
         except QueryError as e:

@@ -33,10 +33,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .dialect import for_backend, parameters
-from .store import GraphStore, Row
+from graph.dialect import for_backend, parameters
+from graph.store import GraphStore, Row
 
-QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
+QUERIES_DIR = Path(__file__).resolve().parent
 KINDS = ("table", "graph", "map", "value")
 _HEADER = re.compile(r"^//\s*([a-z_]+):\s*(.*)$")
 

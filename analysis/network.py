@@ -20,8 +20,8 @@ from collections import defaultdict
 
 import networkx as nx
 
-from .queries import registry
-from .store import GraphStore, Row
+from queries.registry import registry
+from graph.store import GraphStore, Row
 
 
 def party_tree(store: GraphStore) -> nx.DiGraph:

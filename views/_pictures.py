@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from .model import MODEL
+from graph.model import MODEL
 
 #: one colour per label, chosen so the party chain reads red and territory reads blue/green
 COLOURS = {

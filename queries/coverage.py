@@ -22,8 +22,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from .queries import NamedQuery, ParameterError, registry
-from .store import GraphStore, Row
+from .registry import NamedQuery, ParameterError, registry
+from graph.store import GraphStore, Row
 
 LEVELS = {"street": ("street_id", "street"), "community": ("community_id", "community"), "grid": ("grid_ids", None)}
 CONTEXT_COLUMNS = ("name", "street", "community", "grid", "compound", "building", "lat", "lon")

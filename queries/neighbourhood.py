@@ -1,8 +1,8 @@
 """Growing a node's neighbourhood hop by hop, for the expandable network picture."""
 from __future__ import annotations
 
-from .queries import registry
-from .store import GraphStore, Row
+from .registry import registry
+from graph.store import GraphStore, Row
 
 
 def expand(store: GraphStore, start: tuple[str, str], hops: int = 1, max_edges: int = 300) -> list[Row]:

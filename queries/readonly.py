@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import re
 
-from .dialect import _split_code
+from graph.dialect import _split_code
+from graph.store import GraphStore, Row, WriteRefused  # noqa: F401  (callers catch it from here)
 
 #: clauses that write or change the database, the schema or the session, in either dialect
 WRITE_KEYWORDS = (
@@ -60,10 +61,10 @@ def write_reason(cypher: str) -> str | None:
     return None
 
 
-class WriteRefused(PermissionError):
-    """A write sent to the read-only console."""
-
-    def __init__(self, reason: str):
-        super().__init__(f"查询控制台只读：语句含有写操作“{reason}”，未执行。 The console is read-only: "
-                         f"the statement contains {reason}; nothing was run.")
-        self.reason = reason
+def run(store: GraphStore, cypher: str) -> list[Row]:
+    """Run a statement typed into the console: refused (``WriteRefused``) before it runs if it
+    could write; on Neo4j the store then checks the plan and reads in a read transaction."""
+    reason = write_reason(cypher)
+    if reason:
+        raise WriteRefused(reason)
+    return store.query_readonly(cypher)

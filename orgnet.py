@@ -98,7 +98,7 @@ def docs(check: bool) -> None:
 
 def _run_demo(store, profile: str, scale: float, seed: int, out: str | None):
     from graph.config import archive_dir
-    from loaders.demo import PROFILES, run_demo
+    from demo import PROFILES, run_demo
 
     if profile not in PROFILES:
         raise click.BadParameter(f"unknown profile {profile!r}; profiles: {', '.join(PROFILES)}", param_hint="--profile")

@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from graph.config import open_store  # noqa: E402
-from loaders.demo import generate  # noqa: E402
+from demo import generate  # noqa: E402
 from loaders.engine import load  # noqa: E402
 
 WORK = Path("/tmp/orgnet-bench")

@@ -1,6 +1,6 @@
 """Benchmark: generate the demo county and load it into a fresh embedded Kùzu store.
 
-Times ``loaders.demo.generate`` (xlsx, the format a county hands in) and ``loaders.engine.load``
+Times ``demo.generate`` (xlsx, the format a county hands in) and ``loaders.engine.load``
 (validation and the one write transaction) for the default county (高青, scale 1) and a 10× county,
 each into a new database, and prints a Markdown table (paste it into ``bench/RESULTS.md``).
 
@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from graph.config import open_store  # noqa: E402
-from loaders.demo import generate  # noqa: E402
+from demo import generate  # noqa: E402
 from loaders.engine import load  # noqa: E402
 
 

@@ -173,7 +173,7 @@ def test_map_layers_are_plain_json():
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory):
-    from loaders.demo import run_demo
+    from demo import run_demo
 
     tmp = tmp_path_factory.mktemp("demo-app")
     db = str(tmp / "demo.kuzu")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders.demo import PROFILES, RULE_IDS, generate, recompute, run_demo
+from demo import PROFILES, RULE_IDS, generate, recompute, run_demo
 from loaders.engine import validate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -158,7 +158,7 @@ def _bytes(paths):
 
 
 def test_same_seed_gives_identical_files(tmp_path):
-    code = ("import sys; from loaders.demo import generate; "
+    code = ("import sys; from demo import generate; "
             "generate('pingshun', scale=0.1, seed=5, out_dir=sys.argv[1], fmt=sys.argv[2])")
     for fmt in ("xlsx", "csv"):
         a = generate("pingshun", scale=0.1, seed=5, out_dir=tmp_path / f"a-{fmt}", fmt=fmt)

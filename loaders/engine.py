@@ -184,29 +184,50 @@ def is_header(cells_: list[str | None]) -> bool:
     return sum(1 for c in cells_ if c and norm(c) in _ALL_HEADERS) >= 2
 
 
-def match_spec(sheet: Sheet, path: Path) -> Ledger | None:
-    """Which ledger a sheet is: by sheet (or CSV file) name first, then by its headers."""
-    names = [sheet.sheet] if sheet.sheet else [path.stem]
-    best: tuple[int, Ledger] | None = None
-    for label in names:
-        n = norm(label)
-        for spec in LEDGERS.values():
-            for cand in (spec.zh, spec.name, spec.en, *spec.aliases):
-                c = norm(cand)
-                if c and (n == c or c in n) and (best is None or len(c) > best[0]):
-                    best = (len(c), spec)
-    if best:
-        return best[1]
-    scored = []
+def _name_candidates(label: str) -> list[tuple[int, Ledger]]:
+    """Ledgers whose name (or alias) the sheet or file name contains, with the matched length."""
+    n = norm(label)
+    out: dict[str, tuple[int, Ledger]] = {}
     for spec in LEDGERS.values():
-        hm = _HEADER_MAPS[spec.name]
-        hit = {id(hm[norm(c)]) for c in sheet.columns if norm(c) in hm}
-        required = [c for c in spec.all_columns() if spec.is_required(c)]
-        if all(id(c) in hit for c in required):
-            scored.append((len(hit), spec))
-    scored.sort(key=lambda x: -x[0])
+        for cand in (spec.zh, spec.name, spec.en, *spec.aliases):
+            c = norm(cand)
+            if c and (n == c or c in n) and len(c) > out.get(spec.name, (0, spec))[0]:
+                out[spec.name] = (len(c), spec)
+    return list(out.values())
+
+
+def _header_fit(sheet: Sheet, spec: Ledger) -> int | None:
+    """How many of ``spec``'s columns the sheet has, or None when a required one is missing."""
+    hm = _HEADER_MAPS[spec.name]
+    hit = {id(hm[norm(c)]) for c in sheet.columns if norm(c) in hm}
+    required = [c for c in spec.all_columns() if spec.is_required(c)]
+    return len(hit) if all(id(c) in hit for c in required) else None
+
+
+def match_spec(sheet: Sheet, path: Path) -> Ledger | None:
+    """Which ledger a sheet is.
+
+    Its name (the sheet's, or a CSV's file name) proposes ledgers: every ledger whose name it
+    contains. Real file names hold more than the ledger's name ("柳湾社区包联台账.csv" contains
+    both 社区 and 包联), so a proposal is taken only when the sheet has that ledger's required
+    columns — the longest such name wins. Otherwise the headers decide: the one ledger whose
+    required columns are all present and that has the most known columns. When neither works,
+    the longest proposed name is kept so the user learns which columns are missing.
+    """
+    label = sheet.sheet or path.stem
+    named = _name_candidates(label)
+    fits = {spec.name: f for spec in LEDGERS.values() if (f := _header_fit(sheet, spec)) is not None}
+    named_fitting = [(length, fits[spec.name], spec) for length, spec in named if spec.name in fits]
+    if named_fitting:
+        return max(named_fitting, key=lambda x: (x[0], x[1]))[2]
+    scored = sorted(((f, LEDGERS[name]) for name, f in fits.items()), key=lambda x: -x[0])
     if scored and (len(scored) == 1 or scored[0][0] > scored[1][0]):
         return scored[0][1]
+    if named:
+        best = max(length for length, _ in named)
+        longest = [spec for length, spec in named if length == best]
+        if len(longest) == 1:
+            return longest[0]
     return None
 
 
@@ -342,8 +363,10 @@ def _read(paths: Sequence[Path], errors: list[LedgerError], skipped: list[str], 
         except FileNotFoundError:
             errors.append(LedgerError("unreadable-file", path.name, "", None, "", None, f"找不到文件 {path}"))
             continue
+        recognised, errors_before = False, len(errors)
         for sheet in sheets:
             spec = match_spec(sheet, path)
+            recognised = recognised or spec is not None
             where = f"{path.name}" + (f" / {sheet.sheet}" if sheet.sheet else "")
             if spec is None:
                 if not sheet.columns or not is_header(sheet.columns):
@@ -352,7 +375,7 @@ def _read(paths: Sequence[Path], errors: list[LedgerError], skipped: list[str], 
                 errors.append(LedgerError(
                     "unknown-ledger", path.name, sheet.sheet, sheet.header_row, "", None,
                     "无法识别这是哪种台账：请把工作表（或CSV文件）命名为台账名称，如“楼栋”“包联”，"
-                    "或使用 `orgnet templates` 生成的模板"))
+                    "或使用模板（“数据导入”页可下载，命令行为 orgnet templates）"))
                 continue
             hm = _HEADER_MAPS[spec.name]
             present: dict[str, str] = {}
@@ -369,6 +392,12 @@ def _read(paths: Sequence[Path], errors: list[LedgerError], skipped: list[str], 
                 continue
             sd.records = [_parse_row(sd, r) for r in sheet.rows]
             out.append(sd)
+        if not recognised and len(errors) == errors_before:
+            # A file with no ledger in it is a mistake (the wrong file picked), never an empty load.
+            errors.append(LedgerError(
+                "unknown-file", path.name, "", None, "", None,
+                "文件中没有识别出任何台账：表头应使用模板中的列名（如“楼栋编号”“住户编号”），"
+                "或把工作表（CSV 文件）命名为台账名称，如“楼栋”“包联”；可在“数据导入”页下载模板"))
     return out
 
 

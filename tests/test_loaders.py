@@ -284,3 +284,48 @@ def test_cli_validate_load_and_rebuild(tmp_path, monkeypatch):
         assert data_counts(s) == MINI_COUNTS
     result = runner.invoke(cli, ["--db", db, "templates", str(tmp_path / "t")])
     assert result.exit_code == 0 and (tmp_path / "t" / "orgnet台账模板.xlsx").exists()
+
+
+# --- issue 13, defects 1 and 2: which ledger a file is ------------------------------------------------
+def test_a_file_that_is_no_ledger_is_an_error(kuzu_store, tmp_path):
+    stray = tmp_path / "随便.csv"
+    stray.write_text("hello,world\n1,2\n", encoding="utf-8")
+    result = validate([stray], kuzu_store)
+    assert not result.ok
+    assert [(e.code, e.file) for e in result.errors] == [("unknown-file", "随便.csv")]
+    with pytest.raises(LoadRefused):
+        load([stray], kuzu_store)
+    assert data_counts(kuzu_store) == {}
+    runner = CliRunner()
+    out = runner.invoke(cli, ["--db", str(tmp_path / "x.kuzu"), "validate", str(stray)])
+    assert out.exit_code == 1 and "没有识别出任何台账" in out.output
+    # a workbook with a note sheet beside a ledger is fine: only files without any ledger fail
+    ok = write_csvs(tmp_path / "ok", {"街道乡镇": MINI["街道乡镇"]})
+    assert validate(ok, kuzu_store).ok
+
+
+@pytest.mark.parametrize("file_name, ledger, real", [
+    ("柳湾社区包联台账", "包联", "包联"),
+    ("和园社区住户台账", "住户", "住户"),
+    ("和园社区楼长台账", "楼长", "楼长"),
+    # the name says 社区 but the headers are a household ledger's: the headers decide
+    ("和园社区台账", "住户", "住户"),
+])
+def test_a_ledger_named_after_its_community_is_matched_by_its_headers(kuzu_store, tmp_path, file_name, ledger, real):
+    ledgers = dict(MINI)
+    text = ledgers.pop(ledger)
+    paths = write_csvs(tmp_path / "in", ledgers)
+    renamed = tmp_path / "in" / f"{file_name}.csv"
+    renamed.write_text(text, encoding="utf-8")
+    result = validate([*paths, renamed], kuzu_store)
+    assert result.ok, result.errors[:3]
+    assert {sd.file: sd.spec.zh for sd in result.sheets}[renamed.name] == real
+    assert load([*paths, renamed], kuzu_store).rejected == 0
+    assert data_counts(kuzu_store) == MINI_COUNTS
+
+
+def test_a_named_ledger_missing_its_columns_still_says_which(kuzu_store, tmp_path):
+    path = tmp_path / "楼栋.csv"
+    path.write_text("楼栋编号,所属小区编号\nB1,P1\n", encoding="utf-8")
+    result = validate([path], kuzu_store)
+    assert [(e.code, e.column) for e in result.errors] == [("missing-column", "楼栋名称")]

@@ -359,7 +359,7 @@ def _emit(rows: list[dict], fmt: str, output: str | None, sheet: str) -> None:
 FORMATS = click.Choice(["table", "csv", "json", "xlsx"])
 
 
-@cli.command(epilog="Example: orgnet gaps --rule R15 -p radius_m=800 --community 和园社区 --format xlsx")
+@cli.command(epilog="Example: orgnet gaps --rule R15 -p radius_m=800 --community 富明社区 --format xlsx")
 @click.option("--rule", "rule_id", help="Rule id (R01…R16); without it, one line per rule.")
 @click.option("--street", help="Only this street (id or name).")
 @click.option("--community", help="Only this community (id or name).")
@@ -380,7 +380,7 @@ def gaps(ctx, rule_id, street, community, grid, by, params, fmt, output) -> None
         rows = coverage.summary(store)
         sheet = "覆盖规则"
     elif by:
-        rows = coverage.rollup(store, rule_id, values, by=by, street=street, community=community)
+        rows = coverage.rollup(store, rule_id, values, by=by, street=street, community=community, grid=grid)
         sheet = f"{rule_id.upper()}-汇总"
     else:
         rows = coverage.violations(store, rule_id, values, street=street, community=community, grid=grid)
@@ -388,7 +388,7 @@ def gaps(ctx, rule_id, street, community, grid, by, params, fmt, output) -> None
     _emit(rows, fmt, output, sheet)
 
 
-@cli.command(epilog="Example: orgnet links --household H-00001")
+@cli.command(epilog="Example: orgnet links --household H-000001")
 @click.option("--member", help="A member's id: the households they are linked to.")
 @click.option("--household", help="A household's id: its whole chain of responsibility.")
 @click.option("--organization", help="A co-building unit's id: its reported members and their households.")
@@ -405,10 +405,12 @@ def links(ctx, member, household, organization, fmt, output) -> None:
     name, value = chosen[0]
     query = {"member": "member_households", "household": "household_chain",
              "organization": "unit_reported_members"}[name]
-    _emit(registry()[query].run(_store(ctx), {name: value}), fmt, output, query)
+    from queries.lookup import run_named
+
+    _emit(run_named(_store(ctx), registry()[query], {name: value}), fmt, output, query)
 
 
-@cli.command(epilog="Example: orgnet query connection_path -p person=M-0001 -p household=H-00001")
+@cli.command(epilog="Example: orgnet query connection_path -p person=P-000001 -p household=H-001758")
 @click.argument("name")
 @click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
@@ -421,7 +423,9 @@ def query(ctx, name, params, fmt, output) -> None:
     reg = registry()
     if name not in reg:
         raise click.UsageError(f"no named query {name!r}; `orgnet queries` lists them")
-    _emit(reg[name].run(_store(ctx), _params(params)), fmt, output, name)
+    from queries.lookup import run_named
+
+    _emit(run_named(_store(ctx), reg[name], _params(params)), fmt, output, name)
 
 
 @cli.command(epilog="Example: orgnet queries")

@@ -19,6 +19,7 @@ Examples
 """
 from __future__ import annotations
 
+import difflib
 from collections import defaultdict
 from typing import Any
 
@@ -78,6 +79,42 @@ def _grid_names(store: GraphStore) -> dict[str, str]:
     return {r["id"]: r["name"] for r in store.query("MATCH (g:Grid) RETURN g.id AS id, g.name AS name")}
 
 
+_AREA_LABELS = {"street": ("Street", "街道"), "community": ("Community", "社区"), "grid": ("Grid", "网格")}
+_AREA_CACHE: dict[tuple, list[tuple[str, str]]] = {}
+
+
+def _areas(store: GraphStore, level: str) -> list[tuple[str, str]]:
+    """(id, name) of every street, community or grid (cached until the next load)."""
+    key = (id(store), level, _version(store))
+    if key not in _AREA_CACHE:
+        label = _AREA_LABELS[level][0]
+        _AREA_CACHE[key] = [(r["id"], r["name"] or r["id"])
+                            for r in store.query(f"MATCH (a:{label}) RETURN a.id AS id, a.name AS name")]
+    return _AREA_CACHE[key]
+
+
+def check_areas(store: GraphStore, **areas: str | None) -> None:
+    """Refuse a street, community or grid (id or name) that is not in the database.
+
+    An area that does not exist would otherwise give an empty answer that looks like "no gaps".
+
+    Raises
+    ------
+    ParameterError
+        Naming the area and the closest existing names.
+    """
+    for level, value in areas.items():
+        if not value:
+            continue
+        known = _areas(store, level)
+        if any(value in (i, n) for i, n in known):
+            continue
+        zh = _AREA_LABELS[level][1]
+        close = difflib.get_close_matches(value, [n for _, n in known] + [i for i, _ in known], n=3, cutoff=0.4)
+        hint = f"相近的有：{'、'.join(close)}" if close else f"请检查名称或编号（共有 {len(known)} 个{zh}）"
+        raise ParameterError(f"没有名为或编号为“{value}”的{zh}（no {level} {value!r}）。{hint}")
+
+
 def _matches(ctx: Row, street: str | None, community: str | None, grid: str | None) -> bool:
     if street and street not in (ctx.get("street_id"), ctx.get("street")):
         return False
@@ -94,8 +131,12 @@ def _population(store: GraphStore, q: NamedQuery, params: dict[str, Any] | None)
 
 def violations(store: GraphStore, rule_id: str, params: dict[str, Any] | None = None, *,
                street: str | None = None, community: str | None = None, grid: str | None = None) -> list[Row]:
-    """Every violating entity with its context, optionally within a street, community or grid (id or name)."""
+    """Every violating entity with its context, optionally within a street, community or grid (id or name).
+
+    An area that does not exist raises ``ParameterError`` (with the closest names).
+    """
     q = rule(rule_id)
+    check_areas(store, street=street, community=community, grid=grid)
     ctx = context(store, q.entity)
     out = []
     for r in _population(store, q, params):
@@ -112,21 +153,25 @@ def violations(store: GraphStore, rule_id: str, params: dict[str, Any] | None = 
 
 
 def rollup(store: GraphStore, rule_id: str, params: dict[str, Any] | None = None, *, by: str = "community",
-           street: str | None = None, community: str | None = None) -> list[Row]:
+           street: str | None = None, community: str | None = None, grid: str | None = None) -> list[Row]:
     """Per area: the rule's population, the violating entities, and coverage %.
 
-    By grid, an entity covered by two grids counts in both; one covered by none is under ``(无网格)``.
+    ``total`` is the rule's population in that area — the entities the rule applies to (R09's
+    members, R11A's reported units), not every entity of that kind — so ``violating`` always
+    adds up to the detail. By grid, an entity covered by two grids counts in both; one covered
+    by none is under ``(无网格)``. The street, community and grid filters work as in ``violations``.
     """
     if by not in LEVELS:
         raise ValueError(f"by must be one of {', '.join(LEVELS)}")
     q = rule(rule_id)
+    check_areas(store, street=street, community=community, grid=grid)
     ctx = context(store, q.entity)
     names = _grid_names(store) if by == "grid" else {}
     total: dict[tuple, int] = defaultdict(int)
     violating: dict[tuple, int] = defaultdict(int)
     for r in _population(store, q, params):
         c = ctx.get(r["id"], {})
-        if not _matches(c, street, community, None):
+        if not _matches(c, street, community, grid):
             continue
         if by == "grid":
             areas = [(g, names.get(g, g)) for g in c.get("grid_ids", [])] or [(None, "(无网格)")]
@@ -152,3 +197,4 @@ def summary(store: GraphStore, params: dict[str, dict[str, Any]] | None = None) 
         out.append({"rule": rid, "title": q.title_zh, "title_en": q.title_en, "entity": q.entity, "total": n,
                     "violating": bad, "coverage": round(100.0 * (1 - bad / n), 1) if n else None})
     return out
+

@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from typing import Any
 
 from openpyxl import Workbook
@@ -29,8 +30,89 @@ COLUMN_ZH = {
 }
 
 
+COLUMN_ZH.update({
+    "kind": "类型", "tier_name": "层级", "top": "上级", "violation": "是否缺口", "label_zh": "类别",
+    "problem": "问题", "fix": "整改建议", "room": "房号", "broken_link": "断在哪一环", "step": "环节",
+    "members": "党员数", "leaders": "负责人", "buildings": "楼栋数", "units": "单元数",
+    "reason": "原因", "hops": "步数", "path": "路径", "id_card": "身份证号", "head_phone": "户主电话",
+    "started": "时间", "user": "操作人", "mode": "方式", "seconds": "耗时（秒）", "files": "文件",
+})
+
+COLUMN_EN = {
+    "id": "Id", "area_id": "Area id", "total": "Population", "violating": "Gaps", "coverage": "Coverage %",
+    "title_en": "Rule", "per_worker": "Households per worker", "nearest_m": "Nearest site (m)", "lat": "Latitude",
+    "lon": "Longitude", "in_service": "Serving leaders", "not_in_service": "Leaders not in service",
+    "non_members": "Non-member unit leaders", "head_name": "Household head", "link_kind": "Link kind",
+    "same_unit": "Same unit", "same_building": "Same building", "same_compound": "Same compound",
+    "assigned_to": "Assigned to", "linked_households": "Linked households", "label_zh": "Kind",
+    "broken_link": "Broken link", "fix": "How to fix", "id_card": "ID number", "head_phone": "Head's phone",
+}
+
+
 def header(column: str, lang: str = "zh") -> str:
-    return COLUMN_ZH.get(column, column) if lang == "zh" else column
+    """A result column's header: Chinese, or English words (never snake_case) for ``lang='en'``."""
+    if lang == "zh":
+        return COLUMN_ZH.get(column, column)
+    return COLUMN_EN.get(column) or column.replace("_", " ").capitalize()
+
+
+def natural_key(text: Any) -> tuple:
+    """Sort key that orders numbers by value, Arabic or Chinese: 第二网格 before 第十网格, 2号楼 before 10号楼.
+
+    >>> sorted(["第七网格", "第一网格", "第三网格", "第十一网格"], key=natural_key)
+    ['第一网格', '第三网格', '第七网格', '第十一网格']
+    """
+    if text is None:
+        return ((1, ""),)
+    out = []
+    for part in re.split(r"(\d+|[零〇一二两三四五六七八九十百千]+)", str(text)):
+        if not part:
+            continue
+        if part.isdigit():
+            out.append((0, int(part)))
+        elif _CN_NUMBER.fullmatch(part):
+            out.append((0, _cn_int(part)))
+        else:
+            out.append((1, part))
+    return tuple(out)
+
+
+_CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千]+")
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
+def _cn_int(text: str) -> int:
+    total, digit = 0, 0
+    for ch in text:
+        if ch in _CN_DIGITS:
+            digit = _CN_DIGITS[ch]
+        else:
+            total += (digit or 1) * _CN_UNITS[ch]
+            digit = 0
+    return total + digit
+
+
+#: the time zone times are shown in (the ledgers' and the users'); stored times are naive UTC
+SHOW_TZ = dt.timezone(dt.timedelta(hours=8))
+
+
+def display(column: str, value: Any) -> Any:
+    """A value as a person reads it: no microseconds, local time, coordinates to 5 places
+    (about a metre), distances to whole metres, lists joined with 、, empty as —."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "—"
+    if isinstance(value, dt.datetime):
+        when = value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+        return when.astimezone(SHOW_TZ).strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, float):
+        if column in ("lat", "lon"):
+            return round(value, 5)
+        if column.endswith("_m") or column in ("per_worker",):
+            return round(value) if column.endswith("_m") else round(value, 1)
+    if isinstance(value, list):
+        return "、".join("—" if v is None else str(v) for v in value)
+    return value
 
 
 def _plain(value: Any) -> Any:
@@ -53,22 +135,56 @@ def to_csv(rows: list[dict], lang: str = "zh") -> bytes:
     return buf.getvalue().encode("utf-8-sig")
 
 
-def to_xlsx(rows: list[dict], sheet: str = "orgnet", lang: str = "zh") -> bytes:
-    """A workbook whose text cells are all stored as text, so nothing evaluates as a formula."""
+def to_xlsx(rows: list[dict], sheet: str = "orgnet", lang: str = "zh", *, title: str | None = None,
+            note: str | None = None, when: dt.datetime | None = None) -> bytes:
+    """A workbook whose text cells are all stored as text, so nothing evaluates as a formula.
+
+    With ``title`` the sheet opens with a title line, then the date it was made and ``note`` (the
+    filters that produced it), then the table; the header row is frozen, the header bold and the
+    columns as wide as their longest value (Chinese characters count double), capped at 60.
+    """
+    from openpyxl.styles import Font
+
     wb = Workbook()
     ws = wb.active
-    ws.title = sheet[:31]
+    ws.title = _sheet_title(sheet)
     cols = list(rows[0]) if rows else []
+    if title:
+        made = (when or dt.datetime.now(SHOW_TZ)).strftime("%Y-%m-%d %H:%M")
+        ws.append([title])
+        ws["A1"].font = Font(bold=True, size=14)
+        ws.append([("生成时间：" if lang == "zh" else "Made: ") + made])
+        if note:
+            ws.append([note])
+        ws.append([])
+    header_row = ws.max_row + 1 if title else 1
     ws.append([header(c, lang) for c in cols])
+    for cell in ws[header_row]:
+        cell.font = Font(bold=True)
     for r in rows:
         ws.append([_plain(r.get(c)) for c in cols])
         for cell in ws[ws.max_row]:
             if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
                 cell.data_type = "s"
-    ws.freeze_panes = "A2"
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1).coordinate
+    for i, c in enumerate(cols, start=1):
+        longest = max([_text_width(header(c, lang))] + [_text_width(_plain(r.get(c))) for r in rows[:2000]])
+        ws.column_dimensions[ws.cell(row=header_row, column=i).column_letter].width = min(60, longest + 2)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _sheet_title(name: str) -> str:
+    # Excel refuses these characters in a sheet name and names longer than 31.
+    return re.sub(r"[\\/*?:\[\]]", "-", name)[:31] or "orgnet"
+
+
+def _text_width(value: Any) -> int:
+    import unicodedata
+
+    text = "" if value is None else str(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def to_json(rows: list[dict]) -> str:

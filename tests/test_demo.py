@@ -246,3 +246,28 @@ def test_scale_grows_the_county(tmp_path):
     for r, ids in big.rules.items():
         by_rule[r] = len(ids)
     assert by_rule["R08"] > len(small.rules["R08"])
+
+
+def test_readme_and_help_examples_name_what_the_demo_county_has(counties):
+    """Issue 13, defect 6: every id and community an example names exists in `orgnet demo`'s county."""
+    import re
+
+    from click.testing import CliRunner
+
+    from orgnet import cli
+
+    g = counties["gaoqing"]
+    ids = {row[k] for zh in ("住户", "人员", "单位", "楼栋", "网格", "社区") for row in ledger(g, zh)
+           for k in row if k.endswith("编号") and not k.startswith("所属")}
+    communities = {row["名称"] for row in ledger(g, "社区")}
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    examples = [line for line in readme.splitlines() if line.strip().startswith("orgnet ")]
+    runner = CliRunner()
+    for name in cli.commands:
+        examples.append(runner.invoke(cli, [name, "--help"]).output)
+    assert len(examples) > 20
+    named_ids = {i for text in examples for i in re.findall(r"\b[A-Z]-\d{3,}\b", text)}
+    named_communities = {c for text in examples for c in re.findall(r"--community\s+(\S+)", text)}
+    assert named_ids and named_communities
+    assert named_ids <= ids, named_ids - ids
+    assert named_communities <= communities, named_communities - communities

@@ -94,7 +94,8 @@ def test_detail_rows_carry_their_context(mini):
     assert (row["street"], row["community"], row["grid"], row["building"]) == ("城关街道", "青羊社区", "和园网格", "散居3号楼")
     assert [r["id"] for r in coverage.violations(mini, "R15", community="和园社区")] == ["B1", "B2"]
     assert [r["id"] for r in coverage.violations(mini, "R15", community="C2")] == ["B3"]
-    assert coverage.violations(mini, "R15", street="不存在的街道") == []
+    with pytest.raises(ParameterError, match="不存在的街道"):  # an unknown area is an error, not "no gaps"
+        coverage.violations(mini, "R15", street="不存在的街道")
 
 
 def test_parameters_change_the_answer(mini):

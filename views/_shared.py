@@ -10,7 +10,10 @@ from access import masking
 from graph.config import open_store
 from graph.store import GraphStore
 from queries import coverage
-from reports.export import header
+from graph.model import MODEL
+from reports.export import display, header
+
+REL_NAMES = {r.name: r.zh for r in MODEL.rels}
 
 
 @st.cache_resource(show_spinner="正在打开数据库 Opening the database…")
@@ -37,8 +40,11 @@ def summary(_store: GraphStore, location: str, version: tuple) -> list[dict]:
 
 
 @st.cache_data(ttl=3600, show_spinner=False)
-def rollup(_store: GraphStore, location: str, version: tuple, rule_id: str, params: tuple, by: str) -> list[dict]:
-    return coverage.rollup(_store, rule_id, dict(params), by=by)
+def rollup(_store: GraphStore, location: str, version: tuple, rule_id: str, params: tuple, by: str,
+           areas: tuple = (None, None, None)) -> list[dict]:
+    """``areas``: (street, community, grid) to roll up within, each a name or id or None."""
+    street, community, grid = areas
+    return coverage.rollup(_store, rule_id, dict(params), by=by, street=street, community=community, grid=grid)
 
 
 @st.cache_data(ttl=3600, show_spinner=False)
@@ -70,13 +76,23 @@ def mask_rows(rows: list[dict], people: bool = False) -> list[dict]:
     return rows if unmasked() else masking.mask_rows(rows, people=people)
 
 
-def frame(rows: list[dict]) -> pd.DataFrame:
-    """Rows as a table with Chinese (or English) column headers; lists shown as 、-joined text."""
-    df = pd.DataFrame(rows)
-    for c in df.columns:
-        if df[c].map(lambda v: isinstance(v, list)).any():
-            df[c] = df[c].map(lambda v: "、".join(map(str, v)) if isinstance(v, list) else v)
-    return df.rename(columns={c: header(c, "en" if english() else "zh") for c in df.columns})
+def frame(rows: list[dict], keep: tuple[str, ...] = ("coverage",)) -> pd.DataFrame:
+    """Rows as a table a person reads: Chinese (or English) headers, model labels in words, lists
+    joined with 、, empty cells as —, local times without microseconds, rounded coordinates and
+    distances (``reports.export.display``). Columns in ``keep`` stay numbers (progress bars)."""
+    lang = "en" if english() else "zh"
+    shown = []
+    for r in rows:
+        out = {}
+        for c, v in r.items():
+            if c in ("label", "src_label", "dst_label") and isinstance(v, str) and v in MODEL.labels:
+                v = MODEL.node(v).en if lang == "en" else MODEL.node(v).zh
+            elif c in ("rel", "type") and isinstance(v, str) and v in REL_NAMES:
+                v = v if lang == "en" else REL_NAMES[v]
+            out[c] = v if c in keep else display(c, v)
+        shown.append(out)
+    df = pd.DataFrame(shown)
+    return df.rename(columns={c: header(c, lang) for c in df.columns})
 
 
 def rule_label(rule_id: str) -> str:

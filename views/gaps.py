@@ -5,8 +5,9 @@ import streamlit as st
 
 from queries import coverage
 from reports import export
+from reports.export import natural_key
 from views import _maps as maps
-from views._shared import (data_version, frame, mask_rows, rollup, rule_label, store, t, tile_url, unmasked,
+from views._shared import (data_version, english, frame, mask_rows, rollup, rule_label, store, t, tile_url, unmasked,
                            violations)
 
 s = store()
@@ -27,14 +28,15 @@ key = tuple(sorted(params.items()))
 
 rows = violations(s, s.location, version, rule_id, key)
 ctx = coverage.context(s, q.entity)
-streets = sorted({c["street"] for c in ctx.values() if c.get("street")})
+streets = sorted({c["street"] for c in ctx.values() if c.get("street")}, key=natural_key)
 f1, f2, f3 = st.columns(3)
 street = f1.selectbox(t("街道", "Street"), [""] + streets, format_func=lambda v: v or t("全部", "All"), key="gap_street")
-communities = sorted({c["community"] for c in ctx.values() if c.get("community") and (not street or c.get("street") == street)})
+communities = sorted({c["community"] for c in ctx.values() if c.get("community") and (not street or c.get("street") == street)},
+                     key=natural_key)
 community = f2.selectbox(t("社区", "Community"), [""] + communities, format_func=lambda v: v or t("全部", "All"),
                          key="gap_community")
 grids = sorted({g for c in ctx.values() if (not community or c.get("community") == community)
-                for g in (c.get("grid") or "").split("、") if g})
+                for g in (c.get("grid") or "").split("、") if g}, key=natural_key)
 grid = f3.selectbox(t("网格", "Grid"), [""] + grids, format_func=lambda v: v or t("全部", "All"), key="gap_grid")
 
 shown = [r for r in rows if (not street or r.get("street") == street)
@@ -49,9 +51,17 @@ m2.metric(t("本规则全部缺口", "All gaps of this rule"), f"{len(rows):,}")
 table_tab, map_tab, rollup_tab = st.tabs([t("明细", "Detail"), t("地图", "Map"), t("汇总", "Roll-up")])
 with table_tab:
     st.dataframe(frame(shown), hide_index=True, width="stretch", key="gap_table")
-    name = f"{rule_id}-{community or street or t('全部', 'all')}"
+    name = "-".join([rule_id, *(x for x in (street, community, grid) if x)] or []) if (street or community or grid) \
+        else f"{rule_id}-{t('全部', 'all')}"
     d1, d2, _ = st.columns([1, 1, 4])
-    d1.download_button(t("下载 XLSX", "Download XLSX"), export.to_xlsx(shown, sheet=rule_id), f"{name}.xlsx",
+    filters = "；".join(f"{k}：{v}" for k, v in ((t("街道", "Street"), street), (t("社区", "Community"), community),
+                                                 (t("网格", "Grid"), grid)) if v) or t("全部区域", "All areas")
+    if params:
+        filters += "；" + "，".join(f"{p.description or p.name} = {params[p.name]}" for p in q.params)
+    d1.download_button(t("下载 XLSX", "Download XLSX"),
+                       export.to_xlsx(shown, sheet=rule_id, lang="en" if english() else "zh",
+                                      title=rule_label(rule_id), note=t("筛选：", "Filter: ") + filters),
+                       f"{name}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_xlsx")
     d2.download_button(t("下载 CSV", "Download CSV"), export.to_csv(shown), f"{name}.csv", mime="text/csv", key="dl_csv")
     if not unmasked():
@@ -72,5 +82,9 @@ with rollup_tab:
     by = st.radio(t("按", "By"), ["community", "street", "grid"], horizontal=True, key="gap_by",
                   format_func=lambda v: {"community": t("社区", "Community"), "street": t("街道", "Street"),
                                          "grid": t("网格", "Grid")}[v])
-    st.dataframe(frame(rollup(s, s.location, version, rule_id, key, by)), hide_index=True, width="stretch", column_config={
-        t("覆盖率%", "coverage"): st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.1f%%")})
+    areas = (street or None, community or None, grid or None)
+    if any(areas):
+        st.caption(t("按上方的街道、社区、网格筛选汇总。", "Rolled up within the street, community and grid chosen above."))
+    st.dataframe(frame(rollup(s, s.location, version, rule_id, key, by, areas)), hide_index=True, width="stretch",
+                 column_config={t("覆盖率%", "Coverage %"): st.column_config.ProgressColumn(
+                     min_value=0, max_value=100, format="%.1f%%")}, key="gap_rollup")

@@ -7,6 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from queries import coverage
+from reports import export
+from reports.export import display, natural_key
 from views._shared import counts, data_version, frame, rollup, store, summary, t
 
 s = store()
@@ -35,15 +37,39 @@ table = pd.DataFrame([{
     "rule": r["rule"], "title": r["title_en"] if st.session_state.get("lang") == "English" else r["title"],
     "total": r["total"], "violating": r["violating"], "coverage": r["coverage"]} for r in rows])
 st.dataframe(frame(table.to_dict("records")), hide_index=True, width="stretch", column_config={
-    t("覆盖率%", "coverage"): st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.1f%%")})
+    t("覆盖率%", "Coverage %"): st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.1f%%")})
+
+
+
+def matrix_rows(numbers: pd.DataFrame) -> list[dict]:
+    """The matrix as export rows: one per community, the rules' coverage % (empty where none applies)."""
+    return [{"community": c, **{k: (None if pd.isna(v) else v) for k, v in numbers.loc[c].items()}}
+            for c in numbers.index]
+
 
 st.subheader(t("规则 × 社区 覆盖率", "Coverage % by rule and community"))
+rule_ids = list(coverage.rules())
 matrix: dict[str, dict[str, float | None]] = {}
-for rid in coverage.rules():
+gaps_of: dict[str, int] = {}
+for rid in rule_ids:
     for r in rollup(s, s.location, version, rid, (), "community"):
         matrix.setdefault(r["area"], {})[rid] = r["coverage"]
-grid = pd.DataFrame.from_dict(matrix, orient="index").reindex(columns=list(coverage.rules())).sort_index()
-grid.index.name = t("社区", "Community")
+        gaps_of[r["area"]] = gaps_of.get(r["area"], 0) + r["violating"]
+numbers = pd.DataFrame.from_dict(matrix, orient="index").reindex(columns=rule_ids)
+order = st.radio(t("排序", "Order"), ["name", "gaps", "worst"], horizontal=True, key="ov_order",
+                 format_func=lambda v: {"name": t("按社区名称", "By name"), "gaps": t("按缺口总数（多→少）", "Most gaps first"),
+                                        "worst": t("按最低覆盖率（低→高）", "Lowest coverage first")}[v])
+if order == "gaps":
+    numbers = numbers.loc[sorted(numbers.index, key=lambda c: (-gaps_of.get(c, 0), natural_key(c)))]
+elif order == "worst":
+    numbers = numbers.loc[sorted(numbers.index, key=lambda c: (numbers.loc[c].min(skipna=True), natural_key(c)))]
+else:
+    numbers = numbers.loc[sorted(numbers.index, key=natural_key)]
+numbers.insert(0, t("缺口总数", "Gaps"), [gaps_of.get(c, 0) for c in numbers.index])
+# Shown as text so an empty cell reads "—" (a Styler's na_rep does not reach the grid); the
+# colours come from the numbers.
+shown = numbers.map(lambda v: "—" if pd.isna(v) else f"{v:.0f}")
+shown.index.name = t("社区", "Community")
 
 
 def severity(v):
@@ -56,14 +82,31 @@ def severity(v):
     return "background-color: #f9d6d2; font-weight: 600"
 
 
-st.dataframe(grid.style.map(severity).format("{:.0f}", na_rep="—"), width="stretch")
-st.caption(t("绿色 ≥98%，黄色 ≥90%，红色 <90%；“—”表示该社区没有此规则适用的对象。",
-             "Green ≥98%, yellow ≥90%, red <90%; — means the rule applies to nothing there."))
+colours = numbers.map(severity)
+colours.iloc[:, 0] = ""
+picked = st.dataframe(shown.style.apply(lambda _: colours, axis=None), width="stretch", key="ov_matrix",
+                      on_select="rerun", selection_mode="single-cell")
+st.caption(t("绿色 ≥98%，黄色 ≥90%，红色 <90%；“—”表示该社区没有此规则适用的对象。点击一格查看该社区这条规则的缺口。",
+             "Green ≥98%, yellow ≥90%, red <90%; — means the rule applies to nothing there. "
+             "Click a cell to open that community's gaps of that rule."))
+cells = picked.selection.get("cells", []) if picked else []
+if cells:
+    row, column = cells[0]
+    community = shown.index[row]
+    rule_id = column if column in rule_ids else None
+    if rule_id and community not in ("(未归属)",):
+        st.session_state.update(gap_rule=rule_id, gap_street="", gap_community=community, gap_grid="")
+        st.switch_page("views/gaps.py")
+st.download_button(t("下载覆盖率矩阵（XLSX）", "Download the matrix (XLSX)"),
+                   export.to_xlsx(matrix_rows(numbers), sheet=t("规则×社区", "rules x communities"),
+                                  title=t("规则 × 社区 覆盖率（%）", "Coverage % by rule and community")),
+                   t("覆盖率矩阵.xlsx", "coverage-matrix.xlsx"), key="ov_matrix_dl",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 st.subheader(t("最近导入", "Latest loads"))
 loads = s.query("MATCH (l:Load) RETURN l.id AS id, l.started_at AS started, l.user AS user, l.mode AS mode, "
                 "l.files AS files, l.seconds AS seconds ORDER BY l.started_at DESC LIMIT 10")
 st.dataframe(pd.DataFrame([{
-    t("导入", "Load"): r["id"], t("时间 (UTC)", "Started (UTC)"): r["started"], t("操作人", "User"): r["user"],
+    t("导入", "Load"): r["id"], t("时间（北京时间）", "Started (UTC+8)"): display("started", r["started"]), t("操作人", "User"): r["user"],
     t("方式", "Mode"): r["mode"], t("文件", "Files"): "、".join(f["name"] for f in json.loads(r["files"] or "[]")),
     t("耗时（秒）", "Seconds"): r["seconds"]} for r in loads]), hide_index=True, width="stretch")

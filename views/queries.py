@@ -4,7 +4,8 @@ from __future__ import annotations
 import streamlit as st
 
 from reports import export
-from queries.registry import registry
+from queries.lookup import run_named
+from queries.registry import ParameterError, registry
 from queries import readonly
 from queries.readonly import WriteRefused
 from graph.store import QueryError
@@ -37,11 +38,14 @@ with named_tab:
         st.code(q.cypher(s.backend), language="cypher")
     if run:
         try:
-            rows = q.run(s, values)
-        except QueryError as e:
+            rows = run_named(s, q, values)
+        except (QueryError, ParameterError) as e:
             st.error(str(e))
         else:
-            rows = mask_rows(rows)
+            if q.rule:
+                st.caption(t("规则查询只列出缺口（违反规则的对象）及其所在位置。",
+                             "A rule's query lists its gaps (the entities that break it) and where they are."))
+            rows = mask_rows(rows, people=q.entity == "Person")
             st.dataframe(frame(rows), hide_index=True, width="stretch", key="q_result")
             st.caption(t(f"{len(rows)} 行", f"{len(rows)} rows"))
             st.download_button(t("下载 CSV", "Download CSV"), export.to_csv(rows), f"{name}.csv", key="q_dl")

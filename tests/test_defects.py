@@ -1,0 +1,150 @@
+"""The defects a new user found (issue 13): each test here failed before its fix.
+
+Defects 1–2 (which ledger a file is) are tested with the loader (``test_loaders.py``), the README's
+ids with the demo county (``test_demo.py``); the rest is here, on the mini county.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from streamlit.testing.v1 import AppTest
+
+from graph.config import open_store
+from ledgers import mini_county_db
+from orgnet import cli
+from queries import coverage
+from queries.registry import ParameterError
+from reports.export import display, natural_key
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("defects")
+    return mini_county_db(str(tmp / "defects.kuzu"), tmp)
+
+
+@pytest.fixture
+def app(county, monkeypatch):
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    monkeypatch.setenv("ORGNET_DB", county)
+
+    def page(path: str) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at.run()
+        at.switch_page(path).run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    yield page
+    from views import _shared
+    _shared.store().close()
+    _shared.store.clear()
+    import streamlit as st
+    st.cache_data.clear()
+
+
+def _cells(df, progress: tuple[str, ...] = ("覆盖率%",)) -> set[str]:
+    """Every cell as text, but for progress-bar columns (an empty one draws no bar)."""
+    df = df.drop(columns=[c for c in progress if c in df.columns])
+    return {str(v) for v in df.astype(str).to_numpy().ravel()} | {str(c) for c in df.columns}
+
+
+# --- defect 3: the roll-up and the download follow the filters -----------------------------------
+def test_rollup_follows_the_area_filters(county):
+    with open_store(county) as s:
+        everywhere = coverage.rollup(s, "R03A", by="community")
+        assert {r["area"] for r in everywhere} == {"和园社区", "青羊社区"}
+        (only,) = coverage.rollup(s, "R03A", by="community", community="青羊社区")
+        assert (only["area"], only["total"], only["violating"]) == ("青羊社区", 1, 1)
+        by_grid = coverage.rollup(s, "R08", by="grid", grid="和园网格")
+        assert [r["area"] for r in by_grid] == ["和园网格"]
+
+
+def test_gaps_page_rollup_and_file_name_follow_the_filters(app, monkeypatch):
+    from streamlit.delta_generator import DeltaGenerator
+
+    names: list[str] = []
+    original = DeltaGenerator.download_button
+
+    def recording(self, label, data, file_name=None, *args, **kwargs):
+        names.append(file_name)
+        return original(self, label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", recording)
+    at = app("views/gaps.py")
+    at.selectbox(key="gap_rule").set_value("R03A").run()
+    at.selectbox(key="gap_community").set_value("青羊社区").run()
+    rollup = at.dataframe[-1].value  # the roll-up tab's table
+    assert list(rollup["区域"]) == ["青羊社区"]
+    names.clear()
+    at.selectbox(key="gap_grid").set_value("和园网格").run()
+    assert any("和园网格" in n for n in names), names
+    assert any("青羊社区" in n for n in names), names
+
+
+# --- defect 4: empty cells read "—", never "None" --------------------------------------------------
+def test_empty_cells_read_a_dash(app):
+    at = app("views/overview.py")
+    for df in at.dataframe:
+        assert "None" not in _cells(df.value) and "nan" not in _cells(df.value)
+    matrix = at.dataframe[1].value
+    assert "—" in _cells(matrix)  # R06 applies to no compound of the mini county
+    at = app("views/gaps.py")
+    at.selectbox(key="gap_rule").set_value("R12").run()
+    for df in at.dataframe:
+        assert "None" not in _cells(df.value)
+
+
+def test_values_as_a_person_reads_them():
+    import datetime as dt
+
+    assert display("lat", 37.170123456) == 37.17012
+    assert display("nearest_m", 1234.5678) == 1235
+    assert display("started", dt.datetime(2026, 5, 1, 2, 3, 4, 567890)) == "2026-05-01 10:03:04"
+    assert display("name", None) == "—"
+    assert sorted(["第七网格", "第一网格", "第三网格", "第十二网格"], key=natural_key) == \
+        ["第一网格", "第三网格", "第七网格", "第十二网格"]
+
+
+# --- defect 6: unknown areas and ids are errors with close matches ----------------------------------
+def test_unknown_areas_are_errors_with_close_matches(county):
+    with open_store(county) as s:
+        with pytest.raises(ParameterError, match="和园社区"):
+            coverage.violations(s, "R08", community="和园社")
+        with pytest.raises(ParameterError, match="网格"):
+            coverage.rollup(s, "R08", by="grid", grid="不存在的网格")
+
+
+@pytest.mark.parametrize("args, says", [
+    (["gaps", "--rule", "R08", "--community", "和园社"], "相近的有：和园社区"),
+    (["gaps", "--rule", "R08", "--grid", "G9"], "没有名为或编号为“G9”的网格"),
+    (["links", "--household", "H-00001"], "没有编号为“H-00001”的住户"),
+    (["links", "--member", "张三"], "名称为“张三”的编号是：M1"),
+    (["query", "connection_path", "-p", "household=H1"], "缺少必填参数 person"),
+    (["query", "member_households", "-p", "member=M9"], "相近的编号"),
+])
+def test_cli_refuses_what_does_not_exist(county, args, says):
+    result = CliRunner().invoke(cli, ["--db", county, *args])
+    assert result.exit_code != 0 and says in result.output, result.output
+
+
+# --- defect 9: a rule's named query answers with its gaps -------------------------------------------
+def test_a_rule_query_returns_the_gaps_not_the_population(county):
+    result = CliRunner().invoke(cli, ["--db", county, "query", "r02_building_without_party_group", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    rows = json.loads(result.output)
+    assert [r["id"] for r in rows] == ["B3"]  # B1 and B2 have a party group
+    assert rows[0]["community"] == "青羊社区"
+
+
+def test_queries_page_runs_a_rule_as_its_gaps(app):
+    at = app("views/queries.py")
+    at.selectbox(key="q_name").set_value("r02_building_without_party_group").run()
+    at.button[0].click().run()
+    assert list(at.dataframe[0].value["编号"]) == ["B3"]

@@ -267,7 +267,7 @@ def test_readme_and_help_examples_name_what_the_demo_county_has(counties):
         examples.append(runner.invoke(cli, [name, "--help"]).output)
     assert len(examples) > 20
     named_ids = {i for text in examples for i in re.findall(r"\b[A-Z]-\d{3,}\b", text)}
-    named_communities = {c for text in examples for c in re.findall(r"--community\s+(\S+)", text)}
+    named_communities = {c for text in examples for c in re.findall(r"--community\s+([^\sA-Z]\S*)", text)}
     assert named_ids and named_communities
     assert named_ids <= ids, named_ids - ids
     assert named_communities <= communities, named_communities - communities

@@ -51,6 +51,11 @@ _HALF_WIDTH[0x3000] = ord(" ")
 # soft hyphen, and C0 controls that no ledger means to contain.
 _INVISIBLE = re.compile("[\u00a0\u2007\u202f\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"\s+")
+# Text that ``clean`` would return unchanged: single spaces between runs of characters that are
+# neither whitespace nor invisible nor full-width ASCII. Most ledger cells are like this, and
+# checking is several times cheaper than cleaning.
+_NOT_PLAIN = "\\s\u00a0\u2007\u202f\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x1f\x7f\uff01-\uff5e\u3000"
+_PLAIN = re.compile(f"[^{_NOT_PLAIN}]+(?: [^{_NOT_PLAIN}]+)*")
 
 
 def clean(value: Raw) -> str | None:
@@ -80,6 +85,8 @@ def clean(value: Raw) -> str | None:
     if value is None:
         return None
     if isinstance(value, str):
+        if _PLAIN.fullmatch(value):
+            return value
         text = value
     elif isinstance(value, bool):  # before int: bool is an int subclass
         text = "TRUE" if value else "FALSE"
@@ -117,7 +124,10 @@ def _float_text(v: float) -> str | None:
 
 def _datetime_text(v: dt.datetime) -> str:
     # Excel stores times as fractions of a day, so 08:30 may come back as 08:29:59.999999.
-    v = (v + dt.timedelta(microseconds=500_000)).replace(microsecond=0, tzinfo=None)
+    try:
+        v = (v + dt.timedelta(microseconds=500_000)).replace(microsecond=0, tzinfo=None)
+    except OverflowError:  # 9999-12-31 23:59:59.9 cannot round up; the date checks refuse it later
+        v = v.replace(microsecond=0, tzinfo=None)
     if v.time() == dt.time(0):
         return v.date().isoformat()
     return v.isoformat(timespec="seconds")
@@ -133,6 +143,7 @@ def _text(s: Raw) -> str:
 
 # --- numbers and booleans --------------------------------------------------------------------
 
+INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
 
 
@@ -158,6 +169,8 @@ def to_int(s: Raw) -> int:
     d = _decimal(text)
     if d is None or d != d.to_integral_value():
         raise CellError("bad-int", f"“{text}”不是整数：请只填阿拉伯数字，如 12，不要带单位或文字")
+    if not INT64_MIN <= d <= INT64_MAX:
+        raise CellError("bad-int", f"“{text}”太大，超出了可以保存的整数范围：请核对是否多输了数字")
     return int(d)
 
 
@@ -173,7 +186,10 @@ def to_float(s: Raw) -> float:
     d = _decimal(text)
     if d is None:
         raise CellError("bad-float", f"“{text}”不是数字：请只填数字，如 12.5，不要带单位或文字")
-    return float(d)
+    value = float(d)
+    if math.isinf(value):
+        raise CellError("bad-float", f"“{text}”太大，超出了可以保存的数字范围：请核对是否多输了数字")
+    return value
 
 
 _TRUE = {"是", "有", "y", "yes", "true", "1", "√", "✓", "✔"}

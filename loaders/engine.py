@@ -22,6 +22,7 @@ import datetime as dt
 import getpass
 import hashlib
 import json
+import re
 import shutil
 import time
 from collections import defaultdict
@@ -37,7 +38,7 @@ from graph.store import GraphStore, utcnow
 
 from . import cells
 from .reading import ReadError, Sheet, read_file
-from .rules import RULES
+from .rules import RULES, plausible
 from .specs import LEDGERS, Column, Ledger, Ref
 
 Progress = Callable[[str, int, int], None]
@@ -310,7 +311,24 @@ def _parse_column(rec: Record, c: _Col, header: str, text: str | None) -> tuple[
             rec.error("out-of-china", header, text,
                       f"“{header}” {value} 不在中国境内（{lo}–{hi}）：请检查是否填反了经纬度，或使用 WGS-84 坐标")
             return False, None
+    why = plausible(prop.name, prop.type, value)
+    if why:
+        rec.error("implausible-value", header, text, f"“{header}”：{why}")
+        return False, None
     return True, value
+
+
+# Control characters survive in a name only by accident (a paste from a web page or a database
+# export); private-use code points show as boxes everywhere but on the machine that typed them.
+_BAD_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000-\uf8ff\U000f0000-\U0010ffff]")
+
+
+def _bad_text(rec: Record, header: str, raw: Any) -> bool:
+    if isinstance(raw, str) and (m := _BAD_TEXT.search(raw)):
+        rec.error("bad-text", header, raw,
+                  f"“{header}”含有不可见的控制字符或私用区字符（U+{ord(m[0]):04X}）：请删除后重新输入这个名称")
+        return True
+    return False
 
 
 def _parse_row(sd: SheetData, row) -> Record:
@@ -330,6 +348,8 @@ def _parse_row(sd: SheetData, row) -> Record:
                 rec.refs[col.header] = [cells.fix_id(i) for i in ids]
             except cells.CellError as e:
                 rec.error(e.code, col.header, text, f"“{col.header}”：{e.message}")
+            continue
+        if c.prop.name == "name" and text is not None and _bad_text(rec, header, row.raw.get(header)):
             continue
         ok, value = _parse_column(rec, c, header or col.header, text)
         if not ok:
@@ -355,8 +375,9 @@ def _read(paths: Sequence[Path], errors: list[LedgerError], skipped: list[str], 
     for i, path in enumerate(paths):
         if progress:
             progress("读取文件 Reading", i, len(paths))
+        hidden: list[str] = []
         try:
-            sheets = read_file(path, is_header=is_header)
+            sheets = read_file(path, is_header=is_header, hidden=hidden)
         except ReadError as e:
             errors.append(LedgerError("unreadable-file", e.file, e.sheet or "", None, "", None, e.message))
             continue
@@ -364,6 +385,10 @@ def _read(paths: Sequence[Path], errors: list[LedgerError], skipped: list[str], 
             errors.append(LedgerError("unreadable-file", path.name, "", None, "", None, f"找不到文件 {path}"))
             continue
         recognised, errors_before = False, len(errors)
+        skipped.extend(f"{path.name} / {h}：隐藏的工作表，已跳过（如需导入，请在 Excel 中取消隐藏）" for h in hidden)
+        if not sheets and not hidden:
+            errors.append(LedgerError("empty-file", path.name, "", None, "", None,
+                                      "文件是空的，没有任何内容：请确认选对了文件，或在 Excel 中填好台账并保存后再导入"))
         for sheet in sheets:
             spec = match_spec(sheet, path)
             recognised = recognised or spec is not None
@@ -481,6 +506,41 @@ def _resolve(sheets: list[SheetData], store: GraphStore | None, valid_only: bool
                 _check_pair(rec)
     if not valid_only:
         _duplicate_pairs(sheets)
+        _cycles(sheets, store)
+
+
+# Hierarchies that must stay trees: (ledger, parent column, relationship, label).
+HIERARCHIES = (("grids", "上级网格编号", "SUBGRID_OF", "Grid"),
+               ("party_orgs", "上级党组织编号", "SUBORDINATE_TO", "PartyOrg"))
+
+
+def _cycles(sheets: list[SheetData], store: GraphStore | None) -> None:
+    """A parent chain that comes back to where it started, in this load or together with the
+    database (re-parenting an organisation under its own child by a later load)."""
+    import networkx as nx
+
+    for ledger, header, rel, label in HIERARCHIES:
+        rows = [(rec, i) for sd in sheets if sd.spec.name == ledger for rec in sd.records
+                for lab, i in rec.resolved.get(header, []) if lab == label and rec.key and i != rec.key]
+        if not rows:
+            continue
+        g = nx.DiGraph()
+        g.add_edges_from((rec.key, parent) for rec, parent in rows)
+        if store is not None:
+            g.add_edges_from((r["a"], r["b"]) for r in store.query(
+                f"MATCH (a:{label})-[:{rel}]->(b:{label}) RETURN a.id AS a, b.id AS b"))
+        looped = {n for scc in nx.strongly_connected_components(g) if len(scc) > 1 for n in scc}
+        kind = MODEL.node(label).zh
+        for rec, parent in rows:
+            if rec.key in looped and parent in looped:
+                try:
+                    loop = [a for a, _ in nx.find_cycle(g, source=rec.key)]
+                except nx.NetworkXNoCycle:  # pragma: no cover - the node is in a cycle
+                    loop = [rec.key, parent]
+                chain = " → ".join([*loop, loop[0]])
+                rec.error("hierarchy-cycle", header, parent,
+                          f"上级关系形成了循环（{chain}）：{kind}不能是自己下级的下级。请改正其中一个“{header}”"
+                          "（数据库中已有的上级关系也算在内）")
 
 
 def _other_kind(i: str, targets: tuple[str, ...], index, store, cache: dict[str, set[str]]) -> str | None:

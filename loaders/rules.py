@@ -65,3 +65,65 @@ def grid_not_its_own_parent(props, refs, key):
 RULES: dict[str, Rule] = {f.__name__: f for f in (
     centre_needs_flag, org_not_its_own_parent, member_fields_need_member, in_service_needs_work_unit,
     party_members_not_more_than_members, red_leader_in_service, grid_not_its_own_parent)}
+
+
+# --- plausible values ---------------------------------------------------------------------------
+# Values that have the right type but cannot be true: a floor count of 0, a birth in 2099. The
+# bounds are per property name (the same name means the same thing on every label).
+EARLIEST_DATE = "1900-01-01"
+
+
+def _max_date(name: str):
+    import datetime as dt
+
+    today = dt.date.today()
+    # A birth or a founding is in the past; an appointment may be entered up to a year ahead.
+    return today if name in ("birth_date", "joined_party", "founded", "date", "signed") else today + dt.timedelta(days=366)
+
+
+INT_RANGES: dict[str, tuple[int, int, str]] = {
+    "floors": (1, 200, "层数应为 1–200 的整数"),
+    "residents": (1, 100, "常住人数应为 1–100 的整数（没有人住的户请不要填写，或留空）"),
+    "members": (0, 10_000, "成员数不能为负数"),
+    "party_members": (0, 10_000, "党员数不能为负数"),
+    "level": (1, 10, "网格层级应为 1–10 的整数"),
+    "built_year": (1900, 2100, "建成年份应为 1900 年以后的四位年份"),
+}
+
+
+def plausible(name: str, type_: str, value: Any) -> str | None:
+    """Why a parsed value cannot be true, or None. ``name`` is the model property."""
+    import datetime as dt
+
+    if type_ in ("DATE", "TIMESTAMP"):
+        d = value.date() if isinstance(value, dt.datetime) else value
+        if d < dt.date.fromisoformat(EARLIEST_DATE):
+            return f"日期 {d.isoformat()} 早于 1900 年：请核对年份"
+        latest = _max_date(name)
+        if d > latest:
+            return f"日期 {d.isoformat()} 在未来（晚于 {latest.isoformat()}）：请核对年份"
+    elif type_ == "INT64" and name in INT_RANGES:
+        lo, hi, why = INT_RANGES[name]
+        if not lo <= value <= hi:
+            return f"{value} 不合理：{why}"
+    return None
+
+
+def joined_after_birth(props, refs, key):
+    born, joined = props.get("birth_date"), props.get("joined_party")
+    if born and joined and joined < born:
+        return [("入党日期", f"入党日期 {joined.isoformat()} 早于出生日期 {born.isoformat()}：请核对两个日期")]
+    return []
+
+
+RULES["joined_after_birth"] = joined_after_birth
+
+
+def building_in_one_place(props, refs, key):
+    if refs.get("所属小区编号") and refs.get("所属社区编号"):
+        return [("所属社区编号", "楼栋已填写所属小区，又直接填写了所属社区：小区内的楼栋只填“所属小区编号”，"
+                 "不属于任何小区的散居楼栋才填“所属社区编号”，请清空其中一项")]
+    return []
+
+
+RULES["building_in_one_place"] = building_in_one_place

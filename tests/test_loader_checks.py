@@ -1,0 +1,139 @@
+"""Values that used to pass validation and then crash the write or store nonsense: each is now a
+row error with a code, the Excel row, the column and a Chinese message (issue 12, item 6)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+import pytest
+
+from ledgers import MINI, write_csvs
+from loaders.engine import load, validate
+
+
+def with_(**changes: str) -> dict[str, str]:
+    return {**MINI, **changes}
+
+
+def errors_of(v):
+    return sorted((e.code, e.file, e.row, e.column, e.value) for e in v.errors)
+
+
+def test_values_that_would_crash_the_write_are_errors(tmp_path):
+    ledgers = with_(
+        楼栋="楼栋编号,楼栋名称,所属小区编号,所属社区编号,纬度,经度,层数\n"
+             "B1,1号楼,P1,,37.1701,117.8301,99999999999999999999\n"
+             "B2,2号楼,P1,,1e309,117.8302,6\n"
+             "B3,散居3号楼,,C2,37.1801,117.8401,nan\n")
+    v = validate(write_csvs(tmp_path, ledgers))
+    assert errors_of(v) == [
+        ("bad-float", "楼栋.csv", 3, "纬度", "1e309"),
+        ("bad-int", "楼栋.csv", 2, "层数", "99999999999999999999"),
+        ("bad-int", "楼栋.csv", 4, "层数", "nan"),
+    ]
+    assert "超出了可以保存的整数范围" in next(e.message for e in v.errors if e.code == "bad-int")
+
+
+def test_xlsx_datetime_at_the_end_of_time_is_a_date_error_not_a_crash(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "人员"
+    ws.append(["人员编号", "姓名", "是否党员", "出生日期"])
+    ws.append(["M9", "赵六", "否", dt.datetime(9999, 12, 31, 23, 59, 59, 900000)])
+    path = tmp_path / "人员.xlsx"
+    wb.save(path)
+    v = validate([path])
+    assert errors_of(v) == [("implausible-value", "人员.xlsx", 2, "出生日期", "9999-12-31T23:59:59")]
+
+
+def test_implausible_dates_and_counts(tmp_path):
+    ledgers = with_(
+        人员="人员编号,姓名,是否党员,党员类别,组织关系所在党组织编号,出生日期,入党日期\n"
+             "M1,张三,是,社区党员,O3,2099-01-01,\n"
+             "M2,李四,是,社区党员,O3,1980-05-01,1970-07-01\n"
+             "W1,王五,否,,,1850-01-01,\n",
+        楼栋="楼栋编号,楼栋名称,所属小区编号,所属社区编号,层数\nB1,1号楼,P1,,0\nB2,2号楼,P1,,-3\nB3,散居3号楼,,C2,6\n",
+        住户="住户编号,门牌地址,所属单元编号,常住人数\nH1,a,U1,0\nH2,b,U2,3\nH3,c,U3,-1\n")
+    ledgers.pop("楼长"), ledgers.pop("包联"), ledgers.pop("双报到"), ledgers.pop("编入")
+    v = validate(write_csvs(tmp_path, ledgers))
+    assert errors_of(v) == [
+        ("implausible-value", "人员.csv", 2, "出生日期", "2099-01-01"),
+        ("implausible-value", "人员.csv", 4, "出生日期", "1850-01-01"),
+        ("implausible-value", "住户.csv", 2, "常住人数", "0"),
+        ("implausible-value", "住户.csv", 4, "常住人数", "-1"),
+        ("implausible-value", "楼栋.csv", 2, "层数", "0"),
+        ("implausible-value", "楼栋.csv", 3, "层数", "-3"),
+        ("rule-violation", "人员.csv", 3, "入党日期", "1970-07-01"),
+    ]
+    assert any("早于出生日期" in e.message for e in v.errors)
+
+
+def test_building_in_a_compound_and_directly_in_a_community(tmp_path):
+    ledgers = with_(楼栋="楼栋编号,楼栋名称,所属小区编号,所属社区编号\nB1,1号楼,P1,C1\nB2,2号楼,P1,\nB3,散居3号楼,,C2\n")
+    v = validate(write_csvs(tmp_path, ledgers))
+    assert errors_of(v) == [("rule-violation", "楼栋.csv", 2, "所属社区编号", "C1")]
+
+
+def test_control_and_private_use_characters_in_names(tmp_path):
+    ledgers = with_(单位="单位编号,单位名称,单位性质\nE1,县住建\x07局,党政机关\n",
+                    街道乡镇="街道编号,名称,类型\nS1,城关\ue001街道,街道\n")
+    v = validate(write_csvs(tmp_path, ledgers))
+    assert [(e.code, e.file, e.row, e.column) for e in v.errors] == [
+        ("bad-text", "街道乡镇.csv", 2, "名称"), ("bad-text", "单位.csv", 2, "单位名称")]
+    assert "U+E001" in v.errors[0].message
+
+
+def test_cycles_in_the_grid_hierarchy_and_the_party_chain(tmp_path):
+    ledgers = with_(
+        网格="网格编号,名称,层级,所属社区编号,上级网格编号\nG1,和园网格,1,C1,G3\nG2,和园一网格,2,,G1\nG3,三网格,3,,G2\n",
+        党组织="党组织编号,名称,组织类别,上级党组织编号,负责对象编号\nO1,城关街道党工委,党工委,,S1\n"
+               "O2,和园社区党委,党委,O3,C1\nO3,和园一网格党支部,党支部,O2,G2\nO4,1号楼党小组,党小组,O3,B1、B2\n")
+    v = validate(write_csvs(tmp_path, ledgers))
+    got = [(e.code, e.file, e.row, e.column, e.value) for e in v.errors]
+    assert sorted(got) == [
+        ("hierarchy-cycle", "党组织.csv", 3, "上级党组织编号", "O3"),
+        ("hierarchy-cycle", "党组织.csv", 4, "上级党组织编号", "O2"),
+        ("hierarchy-cycle", "网格.csv", 2, "上级网格编号", "G3"),
+        ("hierarchy-cycle", "网格.csv", 3, "上级网格编号", "G1"),
+        ("hierarchy-cycle", "网格.csv", 4, "上级网格编号", "G2"),
+    ]
+    assert "G1 → G3 → G2 → G1" in next(e.message for e in v.errors if e.row == 2 and e.file == "网格.csv")
+
+
+def test_reparenting_an_organisation_under_its_own_child_by_a_later_load(kuzu_store, tmp_path):
+    load(write_csvs(tmp_path / "a"), kuzu_store)
+    later = tmp_path / "b" / "党组织.csv"
+    later.parent.mkdir()
+    later.write_text("党组织编号,名称,组织类别,上级党组织编号\nO2,和园社区党委,党委,O4\n", encoding="utf-8")
+    v = validate([later], kuzu_store)
+    assert errors_of(v) == [("hierarchy-cycle", "党组织.csv", 2, "上级党组织编号", "O4")]
+    assert "O2 → O4 → O3 → O2" in v.errors[0].message
+
+
+def test_an_empty_file_is_an_error_and_hidden_sheets_are_reported(tmp_path):
+    empty = tmp_path / "楼栋.csv"
+    empty.write_bytes(b"")
+    v = validate([empty])
+    assert [(e.code, e.file) for e in v.errors] == [("empty-file", "楼栋.csv")]
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "街道乡镇"
+    ws.append(["街道编号", "名称", "类型"])
+    ws.append(["S1", "城关街道", "街道"])
+    hidden = wb.create_sheet("社区")
+    hidden.append(["社区编号", "名称", "所属街道编号"])
+    hidden.sheet_state = "hidden"
+    path = tmp_path / "台账.xlsx"
+    wb.save(path)
+    v = validate([path])
+    assert v.ok
+    assert v.skipped == ["台账.xlsx / 社区：隐藏的工作表，已跳过（如需导入，请在 Excel 中取消隐藏）"]
+
+
+@pytest.mark.parametrize("text", ["inf", "-inf", "NaN"])
+def test_nan_and_inf_cells_are_not_numbers(tmp_path, text):
+    ledgers = {"小区": f"小区编号,名称,小区类型,所属社区编号,纬度,经度\nP1,和园小区,大产权小区,C1,{text},117.83\n",
+               "社区": MINI["社区"], "街道乡镇": MINI["街道乡镇"]}
+    v = validate(write_csvs(tmp_path, ledgers))
+    assert errors_of(v) == [("bad-float", "小区.csv", 2, "纬度", text)]

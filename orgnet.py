@@ -45,7 +45,8 @@ def _store(ctx: click.Context):
     if obj.get("store") is None:
         obj["store"] = open_store(obj["db"])
         ctx.find_root().call_on_close(lambda: obj["store"] and obj["store"].close())
-        obj["store"].create_schema()  # idempotent; every command can then assume the tables exist
+        if not getattr(obj["store"], "read_only", False):  # a read-only data folder still serves reads
+            obj["store"].create_schema()  # idempotent; every command can then assume the tables exist
     return obj["store"]
 
 
@@ -241,6 +242,7 @@ def validate(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -> None:
 def load(ctx: click.Context, paths: tuple[str, ...], skip_invalid: bool, replace: bool, rejects: str | None) -> None:
     """Validate and load ledgers in one transaction: all or nothing unless --skip-invalid."""
     from graph.config import archive_dir
+    from loaders.archive import LoadFailed
     from loaders.engine import LoadRefused, load as run_load
 
     store = _store(ctx)
@@ -250,6 +252,8 @@ def load(ctx: click.Context, paths: tuple[str, ...], skip_invalid: bool, replace
     except LoadRefused as e:
         click.echo(_table(ERROR_HEADERS, _error_rows(e.validation.errors)))
         raise click.ClickException(str(e)) from None
+    except LoadFailed as e:
+        raise click.ClickException(e.message) from None
     for note in report.skipped:
         click.echo(note)
     total = sum(report.written.values())
@@ -268,13 +272,21 @@ def load(ctx: click.Context, paths: tuple[str, ...], skip_invalid: bool, replace
 def rebuild(ctx: click.Context, yes: bool) -> None:
     """Recreate the database from the archived ledgers (the system of record), replaying every load."""
     import datetime as dt
+    import errno
     import shutil
 
     from graph.config import archive_dir
+    from graph.store import StoreError
+    from loaders.archive import LoadFailed, reconcile
     from loaders.engine import archived_loads, rebuild as run_rebuild
 
     store = _store(ctx)
     archive = archive_dir(store)
+    try:
+        for note in reconcile(store, archive):
+            click.echo(note)
+    except StoreError:
+        pass  # a damaged database cannot be asked; the log as it stands is what rebuild replays
     loads = archived_loads(archive)
     if not loads:
         raise click.ClickException(f"no archived loads in {archive}: nothing to rebuild from")
@@ -283,14 +295,27 @@ def rebuild(ctx: click.Context, yes: bool) -> None:
     if store.backend == "kuzu":
         target = Path(store.location)
         fresh = target.with_name(target.name + ".rebuilding")
-        for p in (fresh, fresh.with_name(fresh.name + ".wal")):
-            p.unlink(missing_ok=True)
-        new = open_store(str(fresh))
+
+        def clear_fresh() -> None:
+            for p in fresh.parent.glob(fresh.name + "*"):  # the file and its .wal/.owner companions
+                shutil.rmtree(p) if p.is_dir() else p.unlink(missing_ok=True)
+
+        clear_fresh()
         try:
-            new.create_schema()
-            reports = run_rebuild(new, archive, progress=_progress())
-        finally:
-            new.close()
+            new = open_store(str(fresh))
+            try:
+                new.create_schema()
+                reports = run_rebuild(new, archive, progress=_progress())
+            finally:
+                new.close()
+        except BaseException as e:
+            clear_fresh()  # nothing half-built is left behind; the old database is untouched
+            if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise click.ClickException(f"重建时磁盘已满：已删除未完成的新库，原数据库未改动。请清理磁盘空间后重试 "
+                                           f"({fresh.parent})") from None
+            if isinstance(e, (StoreError, LoadFailed)):
+                raise click.ClickException(f"重建失败，已删除未完成的新库，原数据库未改动：{e}") from None
+            raise
         store.close()
         ctx.find_root().obj["store"] = None
         backup = target.with_name(target.name + dt.datetime.now().strftime(".bak-%Y%m%d%H%M%S"))
@@ -309,7 +334,13 @@ def rebuild(ctx: click.Context, yes: bool) -> None:
 @click.pass_context
 def loads(ctx: click.Context) -> None:
     """List the loads recorded in the database (newest first)."""
+    from graph.config import archive_dir
+    from loaders.archive import reconcile
+
     store = _store(ctx)
+    if not getattr(store, "read_only", False):
+        for note in reconcile(store, archive_dir(store)):
+            click.echo(note)
     rows = store.query("MATCH (l:Load) RETURN l.id AS id, l.started_at AS started, l.user AS user, "
                        "l.mode AS mode, l.files AS files, l.seconds AS seconds ORDER BY l.started_at DESC")
     import json

@@ -79,33 +79,54 @@ def _describe_holder(path: Path) -> str:
     return f"process {info.get('pid')} ({info.get('command')}, since {info.get('since')}){alive}"
 
 
+def _read_only_place(message: str) -> bool:
+    return "Read-only file system" in message or "Permission denied" in message
+
+
 def _open_shared(path: Path, read_only: bool) -> _Shared:
     with _OPEN_LOCK:
-        shared = _OPEN.get(path)
-        if shared is None:
+        return _open_shared_locked(path, read_only)
+
+
+def _open_shared_locked(path: Path, read_only: bool) -> _Shared:
+    shared = _OPEN.get(path)
+    if shared is None:
+        if path.is_file() and path.stat().st_size == 0:
+            # Kùzu would open an empty file as a new, empty database: the data would seem gone.
+            raise StoreError(f"the embedded database {path} is an empty (zero-length) file, not a database: "
+                             f"it was probably cut short (disk full, copy interrupted). Move it away and run "
+                             f"`orgnet --db {path} rebuild` to recreate it from the archived ledgers.")
+        try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            db = kuzu.Database(str(path), read_only=read_only)
+        except OSError as e:
+            raise StoreError(f"cannot create the folder of {path}: {e.strerror or e}") from None
+        except RuntimeError as e:
+            if not read_only and path.is_file() and _read_only_place(str(e)):
+                # A read-only data folder (a mounted backup, a locked-down share) still serves reads.
+                return _open_shared_locked(path, True)
+            if "lock" in str(e).lower():
+                raise StoreLocked(
+                    f"the embedded database {path} is in use by {_describe_holder(path)}. "
+                    "Only one process can open it: stop that process (for example the running "
+                    "orgnet app) or use another database with --db / ORGNET_DB.") from None
+            raise StoreError(f"cannot open the embedded database {path}: {e}. If the file is "
+                             f"damaged, move it away and run `orgnet --db {path} rebuild` to recreate it "
+                             "from the archived ledgers.") from None
+        shared = _OPEN[path] = _Shared(db, read_only)
+        if not shared.read_only:
             try:
-                db = kuzu.Database(str(path), read_only=read_only)
-            except RuntimeError as e:
-                if "lock" in str(e).lower():
-                    raise StoreLocked(
-                        f"the embedded database {path} is in use by {_describe_holder(path)}. "
-                        "Only one process can open it: stop that process (for example the running "
-                        "orgnet app) or use another database with --db / ORGNET_DB.") from None
-                raise StoreError(f"cannot open the embedded database {path}: {e}. If the file is "
-                                 "damaged, move it away and run `orgnet rebuild` to recreate it from "
-                                 "the archived ledgers.") from None
-            shared = _OPEN[path] = _Shared(db, read_only)
-            if not read_only:
                 _owner_file(path).write_text(json.dumps({
                     "pid": os.getpid(), "host": socket.gethostname(),
                     "command": " ".join(Path(a).name if i == 0 else a for i, a in enumerate(sys.argv))[:200],
                     "since": dt.datetime.now().isoformat(timespec="seconds"),
                 }, ensure_ascii=False), encoding="utf-8")
-        elif shared.read_only and not read_only:
-            raise StoreError(f"{path} is already open read-only in this process; open it read-write first")
-        shared.users += 1
-        return shared
+            except OSError:  # it only names who holds the lock; a full disk must not stop the open
+                pass
+    elif shared.read_only and not read_only:
+        raise StoreError(f"{path} is already open read-only in this process; open it read-write first")
+    shared.users += 1
+    return shared
 
 
 def _release(path: Path, shared: _Shared) -> None:
@@ -266,11 +287,12 @@ class KuzuStore(GraphStore):
         self.path = Path(path).expanduser().resolve()
         self.location = str(self.path)
         self.model = model
-        self.read_only = read_only
         self._shared = _open_shared(self.path, read_only)
+        #: True also when asked for read-write but the data folder is read-only
+        self.read_only = self._shared.read_only
         self._local = threading.local()
         self._closed = False
-        if not read_only:
+        if not self.read_only:
             self._drop_leftover_stages()
 
     def _conn(self) -> kuzu.Connection:

@@ -18,7 +18,6 @@ Examples
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import getpass
 import hashlib
 import json
@@ -27,6 +26,7 @@ import shutil
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -34,10 +34,13 @@ from typing import Any
 
 from graph.model import MODEL, Prop
 from graph.schema import rels_from_source
-from graph.store import GraphStore, utcnow
+from graph.store import GraphStore, StoreError, utcnow
 
 from . import cells
+from .archive import (DISK_FULL_HINT, LoadFailed, archive_files, archived_loads, check_space, commit_pending,  # noqa: F401
+                      log_entry, reconcile, replay_files, sha256, write_pending)
 from .reading import ReadError, Sheet, read_file
+from .rejects import write_rejects
 from .rules import RULES, plausible
 from .specs import LEDGERS, Column, Ledger, Ref
 
@@ -612,14 +615,6 @@ def _dedupe(errors: list[LedgerError]) -> list[LedgerError]:
 
 
 # --- writing --------------------------------------------------------------------------------------
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _plan(v: Validation, load_id: str) -> tuple[list[tuple[str, list[dict]]], list[tuple[tuple[str, str, str], list[dict]]]]:
     """Node batches (label, rows with one column set) and relationship batches ((type, start, end), rows)."""
     nodes: dict[tuple[str, tuple[str, ...]], list[dict]] = defaultdict(list)
@@ -682,6 +677,7 @@ def load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool =
     unless ``skip_invalid``; then valid rows are written and rejected ones go to ``rejects``."""
     t0 = time.monotonic()
     started = utcnow()
+    reconcile(store, archive)
     v = validate(paths, store, progress=progress, skip_invalid=skip_invalid)
     if v.errors and not skip_invalid:
         raise LoadRefused(v)
@@ -689,12 +685,15 @@ def load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool =
     load_id = started.strftime("L%Y%m%d%H%M%S") + "-" + hashlib.sha256(
         "".join(sorted(hashes.values())).encode()).hexdigest()[:6]
     node_batches, rel_batches = _plan(v, load_id)
+    if store.backend == "kuzu":
+        check_space(Path(store.location), v.files)
     if archive is not None:
-        _archive_files(archive, hashes)
+        archive_files(archive, hashes)
     written: dict[str, int] = defaultdict(int)
     steps = len(node_batches) + len(rel_batches) + 1
     retired = 0
-    with store.transaction() as tx:
+    pending = None
+    with _disk_errors(), store.transaction() as tx:
         for i, (label, rows) in enumerate(node_batches):
             if progress:
                 progress(f"写入 {MODEL.node(label).zh}", i, steps)
@@ -719,15 +718,33 @@ def load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool =
             "files": json.dumps(files, ensure_ascii=False), "counts": json.dumps(dict(written), ensure_ascii=False),
             "mode": "替换" if replace else ("跳过错误行" if skip_invalid else "全部或不写"),
             "seconds": round(time.monotonic() - t0, 3)}])
+        if archive is not None:
+            # Flushed before the commit: a kill after it is settled by ``reconcile`` on the next open.
+            pending = write_pending(archive, log_entry(load_id, started, files, skip_invalid, replace, dict(written)))
+        if _checkpoint:
+            _checkpoint("before-commit")
+    if _checkpoint:
+        _checkpoint("committed")
     if progress:
         progress("完成 Done", steps, steps)
-    if archive is not None:
-        _log_load(archive, load_id, started, files, skip_invalid, replace, dict(written))
+    if pending is not None:
+        commit_pending(archive, pending)
     rejects_file = None
     if rejected:
         rejects_file = write_rejects(v, rejects or Path(f"rejects-{load_id}.xlsx"))
     return LoadReport(load_id, dict(written), rejected, v.errors, rejects_file, retired,
                       round(time.monotonic() - t0, 3), v.skipped)
+
+
+@contextmanager
+def _disk_errors():
+    """A full disk met by the store during the transaction (which rolled back) as ``LoadFailed``."""
+    try:
+        yield
+    except StoreError as e:
+        if "No space left" in str(e) or "Disk quota" in str(e):
+            raise LoadFailed(f"写入数据库时磁盘已满：{DISK_FULL_HINT}") from None
+        raise
 
 
 def _user() -> str:
@@ -737,80 +754,19 @@ def _user() -> str:
         return "unknown"
 
 
-# --- archive and rebuild --------------------------------------------------------------------------
-def _archive_files(archive: Path, hashes: dict[Path, str]) -> None:
-    files = archive / "files"
-    files.mkdir(parents=True, exist_ok=True)
-    for p, h in hashes.items():
-        target = files / f"{h}{p.suffix.lower()}"
-        if not target.exists():
-            tmp = target.with_suffix(target.suffix + ".part")
-            shutil.copyfile(p, tmp)
-            tmp.replace(target)
-
-
-def _log_load(archive: Path, load_id: str, started: dt.datetime, files: list[dict], skip_invalid: bool,
-              replace: bool, counts: dict[str, int]) -> None:
-    entry = {"id": load_id, "started_at": started.isoformat(), "files": files,
-             "skip_invalid": skip_invalid, "replace": replace, "counts": counts}
-    with open(archive / "loads.jsonl", "a", encoding="utf-8") as f:
-        f.write(json.dumps(entry, ensure_ascii=False) + "\n")
-
-
-def archived_loads(archive: Path) -> list[dict]:
-    log = archive / "loads.jsonl"
-    if not log.exists():
-        return []
-    return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
 def rebuild(store: GraphStore, archive: Path, *, progress: Progress | None = None) -> list[LoadReport]:
     """Replay every archived load, in order, into ``store`` (which should be empty)."""
     reports = []
     loads = archived_loads(archive)
-    for n, entry in enumerate(loads):
-        if progress:
-            progress(f"重放 {entry['id']}", n, len(loads))
-        tmp = archive / "replay" / entry["id"]
-        tmp.mkdir(parents=True, exist_ok=True)
-        paths = []
-        for f in entry["files"]:
-            src = archive / "files" / (f["sha256"] + Path(f["name"]).suffix.lower())
-            if not src.exists():
-                raise FileNotFoundError(f"archived file missing: {src} ({f['name']}); the archive is incomplete")
-            dst = tmp / f["name"]
-            shutil.copyfile(src, dst)  # keep the original name: provenance and --replace use it
-            paths.append(dst)
-        reports.append(load(paths, store, skip_invalid=entry.get("skip_invalid", False),
-                            replace=entry.get("replace", False), rejects=tmp / "rejects.xlsx"))
-        shutil.rmtree(tmp, ignore_errors=True)
-    shutil.rmtree(archive / "replay", ignore_errors=True)
+    try:
+        for n, entry in enumerate(loads):
+            if progress:
+                progress(f"重放 {entry['id']}", n, len(loads))
+            tmp = archive / "replay" / entry["id"]
+            paths = replay_files(archive, entry, tmp)
+            reports.append(load(paths, store, skip_invalid=entry.get("skip_invalid", False),
+                                replace=entry.get("replace", False), rejects=tmp / "rejects.xlsx"))
+            shutil.rmtree(tmp, ignore_errors=True)
+    finally:
+        shutil.rmtree(archive / "replay", ignore_errors=True)
     return reports
-
-
-# --- rejects --------------------------------------------------------------------------------------
-def write_rejects(v: Validation, path: Path) -> Path:
-    """Every rejected row, as it was read, with its reasons, one sheet per source sheet."""
-    from openpyxl import Workbook
-
-    from .xlsx import append_safe
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    used: set[str] = set()
-    for sd in v.sheets:
-        bad = [r for r in sd.records if r.errors]
-        if not bad:
-            continue
-        title = (sd.spec.zh + ("-" + Path(sd.file).stem if sd.file else ""))[:31]
-        while title in used:
-            title = title[:28] + f"{len(used):03d}"
-        used.add(title)
-        ws = wb.create_sheet(title)
-        append_safe(ws, ["来源文件", "工作表", "原行号", "错误原因"] + sd.columns)
-        for rec in bad:
-            reasons = "；".join(f"[{e.column}] {e.message}" for e in rec.errors)
-            append_safe(ws, [sd.file, sd.sheet, rec.row, reasons] + [rec.raw.get(c) for c in sd.columns])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path

@@ -20,7 +20,8 @@ REL_NAMES = {r.name: r.zh for r in MODEL.rels}
 def store() -> GraphStore:
     """Created once per process (Kùzu allows one open database per process) and shared by sessions."""
     s = open_store()
-    s.create_schema()
+    if not getattr(s, "read_only", False):  # a read-only data folder still serves reads
+        s.create_schema()
     return s
 
 

@@ -137,3 +137,28 @@ def test_nan_and_inf_cells_are_not_numbers(tmp_path, text):
                "社区": MINI["社区"], "街道乡镇": MINI["街道乡镇"]}
     v = validate(write_csvs(tmp_path, ledgers))
     assert errors_of(v) == [("bad-float", "小区.csv", 2, "纬度", text)]
+
+
+def test_progress_names_every_step_with_rows_per_second(kuzu_store, tmp_path):
+    seen: list[tuple[str, int, int]] = []
+    load(write_csvs(tmp_path / "in"), kuzu_store, progress=lambda label, done, total: seen.append((label, done, total)))
+    labels = [s[0] for s in seen]
+    assert any(l.startswith("读取 Reading 住户.csv：") and "行/秒" in l for l in labels)
+    assert any(l.startswith("校验 Validated：") and "行/秒" in l for l in labels)
+    assert any(l.startswith("写入 户：3 行，") and l.endswith("行/秒") for l in labels)
+    assert any(l.startswith("写入 包联（人员→户）：2 行，") for l in labels)
+    assert labels[-1] == "完成 Done"
+    # done never runs backwards within the writing steps, and ends at the total
+    writes = [(d, t) for l, d, t in seen if l.startswith(("写入", "提交", "完成"))]
+    assert [d for d, _ in writes] == sorted(d for d, _ in writes) and writes[-1][0] == writes[-1][1]
+
+
+def test_the_cli_prints_progress_with_rates(tmp_path):
+    from click.testing import CliRunner
+
+    from orgnet import cli
+
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "p.kuzu"), "load", *map(str, write_csvs(tmp_path / "in"))])
+    assert result.exit_code == 0, result.output
+    out = result.output + (getattr(result, "stderr", "") or "")
+    assert "… 读取 Reading 楼栋.csv：3 行，" in out and "行/秒" in out and "… 写入 户：3 行，" in out

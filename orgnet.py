@@ -260,6 +260,8 @@ def load(ctx: click.Context, paths: tuple[str, ...], skip_invalid: bool, replace
     click.echo(f"导入 {report.load_id}: 写入 {total:,} 条（节点与关系）用时 {report.seconds:.1f} 秒")
     for name, n in report.written.items():
         click.echo(f"  {name:<20} {n:>8,}")
+    if report.unchanged:
+        click.echo(f"其中 {report.unchanged:,} 条与数据库中的相同，未重写（只写入有变化的行）")
     if report.retired:
         click.echo(f"--replace 撤销了 {report.retired} 条不再出现的关系")
     if report.rejected:

@@ -312,6 +312,16 @@ class KuzuStore(GraphStore):
     def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         return _execute(self._conn(), for_backend(cypher, "kuzu"), params)
 
+    def query_columns(self, cypher: str, params: Mapping[str, Any] | None = None) -> dict[str, list[Any]]:
+        cypher = for_backend(cypher, "kuzu")
+        used = parameters(cypher)
+        try:
+            result = self._conn().execute(cypher, {k: v for k, v in (params or {}).items() if k in used})
+        except RuntimeError as e:
+            raise QueryError(f"Kùzu refused the statement: {e}", cypher) from None
+        table = result.get_as_arrow()
+        return {c: table.column(c).to_pylist() for c in table.column_names} if table.num_rows else {}
+
     @contextmanager
     def transaction(self) -> Iterator[KuzuTransaction]:
         if self.read_only:

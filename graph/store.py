@@ -154,6 +154,13 @@ class GraphStore(ABC):
     def close(self) -> None:
         """Release the connection (and, for Kùzu, the file lock)."""
 
+    def query_columns(self, cypher: str, params: Mapping[str, Any] | None = None) -> dict[str, list[Any]]:
+        """Run a read statement; the result column by column (cheaper than dicts for big results)."""
+        rows = self.query(cypher, params)
+        if not rows:
+            return {}
+        return {c: [r[c] for r in rows] for c in rows[0]}
+
     def query_readonly(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         """Run a statement typed by a user, as far as the engine can, without writing.
 

@@ -37,6 +37,7 @@ from graph.schema import rels_from_source
 from graph.store import GraphStore, StoreError, utcnow
 
 from . import cells
+from .incremental import changed
 from .archive import (DISK_FULL_HINT, LoadFailed, archive_files, archived_loads, check_space, commit_pending,  # noqa: F401
                       log_entry, reconcile, replay_files, sha256, write_pending)
 from .reading import ReadError, Sheet, read_file
@@ -139,6 +140,8 @@ class LoadReport:
     retired: int
     seconds: float
     skipped: list[str]
+    #: rows (of ``written``) that the database already held exactly so, and were not rewritten
+    unchanged: int = 0
 
 
 class LoadRefused(Exception):
@@ -703,7 +706,7 @@ def load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool =
         archive_files(archive, hashes)
     written: dict[str, int] = defaultdict(int)
     steps = len(node_batches) + len(rel_batches) + 1
-    retired = 0
+    retired = unchanged = 0
     pending = None
     with _disk_errors(), store.transaction() as tx:
         for i, (label, rows) in enumerate(node_batches):
@@ -711,7 +714,9 @@ def load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool =
                 progress(f"写入 {MODEL.node(label).zh}：{len(rows):,} 行", i, steps)
             t1 = time.monotonic()
             for group in _uniform(rows):
-                written[label] += tx.upsert_nodes(label, group)
+                group, same = changed(store, group, label=label)
+                unchanged += same
+                written[label] += tx.upsert_nodes(label, group) + same
             if progress:
                 progress(f"写入 {MODEL.node(label).zh}：{_rate(len(rows), t1)}", i + 1, steps)
         if _checkpoint:
@@ -722,8 +727,10 @@ def load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool =
                 progress(f"写入 {what}：{len(rows):,} 行", len(node_batches) + j, steps)
             t1 = time.monotonic()
             for group in _uniform(rows):
+                group, same = changed(store, group, rel=(t, a, b))
+                unchanged += same
                 # every endpoint was resolved during validation, in this load or in the database
-                written[t] += tx.upsert_rels(t, a, b, group, endpoints_checked=True)
+                written[t] += tx.upsert_rels(t, a, b, group, endpoints_checked=True) + same
             if progress:
                 progress(f"写入 {what}：{_rate(len(rows), t1)}", len(node_batches) + j + 1, steps)
         if _checkpoint:
@@ -754,7 +761,7 @@ def load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool =
     if rejected:
         rejects_file = write_rejects(v, rejects or Path(f"rejects-{load_id}.xlsx"))
     return LoadReport(load_id, dict(written), rejected, v.errors, rejects_file, retired,
-                      round(time.monotonic() - t0, 3), v.skipped)
+                      round(time.monotonic() - t0, 3), v.skipped, unchanged)
 
 
 @contextmanager

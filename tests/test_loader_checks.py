@@ -162,3 +162,25 @@ def test_the_cli_prints_progress_with_rates(tmp_path):
     assert result.exit_code == 0, result.output
     out = result.output + (getattr(result, "stderr", "") or "")
     assert "… 读取 Reading 楼栋.csv：3 行，" in out and "行/秒" in out and "… 写入 户：3 行，" in out
+
+
+def test_reloading_writes_only_the_rows_that_changed(kuzu_store, tmp_path):
+    first = load(write_csvs(tmp_path / "a"), kuzu_store)
+    again = load(write_csvs(tmp_path / "a"), kuzu_store)
+    assert again.unchanged == sum(again.written.values()) > 0
+    assert {r["l"] for r in kuzu_store.query("MATCH (h:Household) RETURN h.src_load AS l")} == {first.load_id}
+
+    changed_ledgers = {**MINI, "住户": MINI["住户"].replace("H2,和园小区2号楼1单元101", "H2,和园小区2号楼1单元102")}
+    third = load(write_csvs(tmp_path / "b", changed_ledgers), kuzu_store)
+    assert third.unchanged == sum(third.written.values()) - 1
+    rows = {r["id"]: (r["a"], r["l"]) for r in kuzu_store.query(
+        "MATCH (h:Household) RETURN h.id AS id, h.address AS a, h.src_load AS l")}
+    assert rows["H2"] == ("和园小区2号楼1单元102", third.load_id)
+    assert rows["H1"][1] == rows["H3"][1] == first.load_id
+
+    # a row that moved in its file is rewritten, so its provenance stays exact
+    moved = {**MINI, "包联": "人员编号,住户编号,包联类型,起始日期\nM2,H2,普通住户,2023年5月1日\nM1,H1,特殊群体,2023/5/1\n"}
+    fourth = load(write_csvs(tmp_path / "c", moved), kuzu_store)
+    assert kuzu_store.query("MATCH (p:Person {id: 'M2'})-[r:LINKED_TO]->() RETURN r.src_row AS row, r.src_load AS l") == [
+        {"row": 2, "l": fourth.load_id}]
+    assert sum(fourth.written.values()) - fourth.unchanged == 2 + 1  # two LINKED_TO rows and H2 (new address)

@@ -13,11 +13,11 @@ DOC_PATH = Path(__file__).resolve().parent.parent / "docs" / "model.md"
 
 
 def _props_table(props: tuple[Prop, ...]) -> list[str]:
-    out = ["| 属性 property | 类型 type | 中文 | English | 必填 required | 取值 allowed values | 说明 |",
-           "|---|---|---|---|---|---|---|"]
+    out = ["| 属性 property | 类型 type | 中文 | English | 必填 required | 取值 allowed values | 个人信息 personal | 说明 |",
+           "|---|---|---|---|---|---|---|---|"]
     for p in props:
         out.append(f"| `{p.name}` | {p.type} | {p.zh} | {p.en} | {'是' if p.required else ''} | "
-                   f"{'、'.join(p.values)} | {p.doc} |")
+                   f"{'、'.join(p.values)} | {p.personal} | {p.doc} |")
     return out
 
 

@@ -30,6 +30,8 @@ from functools import cached_property
 
 #: Property types understood by both stores (Kùzu names; Neo4j accepts the values as they are).
 TYPES = ("STRING", "INT64", "DOUBLE", "BOOL", "DATE", "TIMESTAMP", "STRING[]")
+#: kinds of personal data a property can hold (``Prop.personal``); each has its own mask
+PERSONAL_KINDS = ("name", "phone", "id_card", "address", "birth_date")
 
 
 @dataclass(frozen=True)
@@ -44,10 +46,15 @@ class Prop:
     required: bool = False
     #: allowed values (for ``STRING`` or each element of ``STRING[]``); empty = free text
     values: tuple[str, ...] = ()
+    #: what kind of personal data the value is ("name", "phone", "id_card", "address", "birth_date"),
+    #: empty for non-personal data; ``access.masking`` masks every result by this mark
+    personal: str = ""
 
     def __post_init__(self) -> None:
         if self.type not in TYPES:
             raise ValueError(f"property {self.name}: unknown type {self.type!r}; use one of {TYPES}")
+        if self.personal and self.personal not in PERSONAL_KINDS:
+            raise ValueError(f"property {self.name}: unknown personal kind {self.personal!r}; use one of {PERSONAL_KINDS}")
 
 
 class _HasProps:
@@ -151,6 +158,13 @@ class Model:
             keys.update((p.name, None) for p in r.all_props)
         return tuple(keys)
 
+    def personal_props(self) -> dict[tuple[str, str], str]:
+        """(label or type, property) → personal kind, for every property marked personal."""
+        out = {}
+        for t in (*self.nodes, *self.rels):
+            out.update({(t.name, p.name): p.personal for p in t.all_props if p.personal})
+        return out
+
     def check(self) -> None:
         """Fail early on a model that could not be created in both stores."""
         for n in self.nodes:
@@ -166,8 +180,8 @@ class Model:
 
 
 def P(name: str, type_: str, zh: str, en: str, doc: str = "", *, required: bool = False,
-      values: tuple[str, ...] = ()) -> Prop:
-    return Prop(name, type_, zh, en, doc, required, tuple(values))
+      values: tuple[str, ...] = (), personal: str = "") -> Prop:
+    return Prop(name, type_, zh, en, doc, required, tuple(values), personal)
 
 
 PROVENANCE = (
@@ -236,10 +250,11 @@ NODES: tuple[NodeType, ...] = (
         P("name", "STRING", "单元名称", "Name", "e.g. 2单元", required=True),
     )),
     N("Household", "户", "Household", "one dwelling; the leaf of the territorial tree", (
-        P("address", "STRING", "门牌地址", "Address", "e.g. 和园小区3号楼2单元501", required=True),
-        P("room", "STRING", "房号", "Room"),
-        P("head_name", "STRING", "户主姓名", "Head of household"),
-        P("phone", "STRING", "联系电话", "Phone"),
+        P("address", "STRING", "门牌地址", "Address", "e.g. 和园小区3号楼2单元501", required=True,
+          personal="address"),
+        P("room", "STRING", "房号", "Room", personal="address"),
+        P("head_name", "STRING", "户主姓名", "Head of household", personal="name"),
+        P("phone", "STRING", "联系电话", "Phone", personal="phone"),
         P("residents", "INT64", "常住人数", "Residents"),
         P("special_groups", "STRING[]", "特殊群体", "Special groups",
           "categories of special-group residents; empty for an ordinary household", values=SPECIAL_GROUPS),
@@ -264,11 +279,11 @@ NODES: tuple[NodeType, ...] = (
     )),
     # --- people --------------------------------------------------------------------------------------
     N("Person", "人员", "Person", "a party member of any kind or a non-member in a role", (
-        P("name", "STRING", "姓名", "Name", required=True),
+        P("name", "STRING", "姓名", "Name", required=True, personal="name"),
         P("gender", "STRING", "性别", "Gender", values=("男", "女")),
-        P("id_card", "STRING", "身份证号", "ID card number"),
-        P("phone", "STRING", "手机号", "Mobile"),
-        P("birth_date", "DATE", "出生日期", "Date of birth"),
+        P("id_card", "STRING", "身份证号", "ID card number", personal="id_card"),
+        P("phone", "STRING", "手机号", "Mobile", personal="phone"),
+        P("birth_date", "DATE", "出生日期", "Date of birth", personal="birth_date"),
         P("is_member", "BOOL", "是否党员", "Party member", required=True),
         P("member_kind", "STRING", "党员类别", "Member kind", values=MEMBER_KINDS),
         P("joined_party", "DATE", "入党日期", "Joined the party"),

@@ -1,5 +1,6 @@
 // title: 楼栋的党组织链 | Each building's party chain
 // description: 每栋楼所在社区，负责它的党小组，以及党小组的上级链（供链条完整度分析使用）。
+// area: building=Building
 // kind: graph
 MATCH (b:Building)
 OPTIONAL MATCH (b)-[:PART_OF]->(:Compound)-[:PART_OF]->(c1:Community)

@@ -1,5 +1,6 @@
 // title: 人员与住户的最短联系 | How a person is connected to a household
 // description: 人员与住户之间的最短路径（不超过指定步数），列出途经的每个对象和关系。
+// area: person=Person, household=Household
 // kind: graph
 // param: person = '' | 人员编号
 // param: household = '' | 住户编号

@@ -125,15 +125,38 @@ def _matches(ctx: Row, street: str | None, community: str | None, grid: str | No
     return True
 
 
+def _in_area(ctx: Row, level: str, area: str) -> bool:
+    """Whether an entity (its context row) lies in a street, community or grid, by id."""
+    if level == "grid":
+        return area in (ctx.get("grid_ids") or [])
+    return ctx.get(f"{level}_id") == area
+
+
+_POPULATION_CACHE: dict[tuple, list[Row]] = {}
+
+
 def _population(store: GraphStore, q: NamedQuery, params: dict[str, Any] | None) -> list[Row]:
-    return q.run(store, params)
+    """The rule's whole population, cached per load and parameters (every principal filters it)."""
+    bound = q.bind(params)
+    key = (id(store), _version(store), q.name, tuple(sorted(bound.items())))
+    rows = _POPULATION_CACHE.get(key)
+    if rows is None:
+        rows = q.run(store, params)
+        for k in [k for k in _POPULATION_CACHE if k[0] == key[0] and k[1] != key[1]]:
+            del _POPULATION_CACHE[k]
+        if len(_POPULATION_CACHE) > 128:
+            _POPULATION_CACHE.clear()
+        _POPULATION_CACHE[key] = rows
+    return [dict(r) for r in rows]
 
 
 def violations(store: GraphStore, rule_id: str, params: dict[str, Any] | None = None, *,
-               street: str | None = None, community: str | None = None, grid: str | None = None) -> list[Row]:
+               street: str | None = None, community: str | None = None, grid: str | None = None,
+               area: tuple[str, str] | None = None) -> list[Row]:
     """Every violating entity with its context, optionally within a street, community or grid (id or name).
 
-    An area that does not exist raises ``ParameterError`` (with the closest names).
+    An area that does not exist raises ``ParameterError`` (with the closest names). ``area`` (level, id)
+    confines the result to a principal's area (``queries.scope``).
     """
     q = rule(rule_id)
     check_areas(store, street=street, community=community, grid=grid)
@@ -143,7 +166,7 @@ def violations(store: GraphStore, rule_id: str, params: dict[str, Any] | None = 
         if not r["violation"]:
             continue
         c = ctx.get(r["id"], {})
-        if not _matches(c, street, community, grid):
+        if not _matches(c, street, community, grid) or (area and not _in_area(c, *area)):
             continue
         row = {"rule": q.rule, "id": r["id"], **{k: c.get(k) for k in CONTEXT_COLUMNS}}
         row.update({k: v for k, v in r.items() if k not in ("id", "violation")})
@@ -153,7 +176,8 @@ def violations(store: GraphStore, rule_id: str, params: dict[str, Any] | None = 
 
 
 def rollup(store: GraphStore, rule_id: str, params: dict[str, Any] | None = None, *, by: str = "community",
-           street: str | None = None, community: str | None = None, grid: str | None = None) -> list[Row]:
+           street: str | None = None, community: str | None = None, grid: str | None = None,
+           area: tuple[str, str] | None = None) -> list[Row]:
     """Per area: the rule's population, the violating entities, and coverage %.
 
     ``total`` is the rule's population in that area — the entities the rule applies to (R09's
@@ -171,16 +195,16 @@ def rollup(store: GraphStore, rule_id: str, params: dict[str, Any] | None = None
     violating: dict[tuple, int] = defaultdict(int)
     for r in _population(store, q, params):
         c = ctx.get(r["id"], {})
-        if not _matches(c, street, community, grid):
+        if not _matches(c, street, community, grid) or (area and not _in_area(c, *area)):
             continue
         if by == "grid":
             areas = [(g, names.get(g, g)) for g in c.get("grid_ids", [])] or [(None, "(无网格)")]
         else:
             id_col, name_col = LEVELS[by]
             areas = [(c.get(id_col), c.get(name_col) or "(未归属)")]
-        for area in areas:
-            total[area] += 1
-            violating[area] += bool(r["violation"])
+        for place in areas:
+            total[place] += 1
+            violating[place] += bool(r["violation"])
     rows = [{"area_id": a[0], "area": a[1], "total": n, "violating": violating[a],
              "coverage": round(100.0 * (1 - violating[a] / n), 1) if n else None}
             for a, n in total.items()]
@@ -188,11 +212,15 @@ def rollup(store: GraphStore, rule_id: str, params: dict[str, Any] | None = None
     return rows
 
 
-def summary(store: GraphStore, params: dict[str, dict[str, Any]] | None = None) -> list[Row]:
-    """One line per rule: population, violating, coverage % (the overview's KPI table)."""
+def summary(store: GraphStore, params: dict[str, dict[str, Any]] | None = None,
+            area: tuple[str, str] | None = None) -> list[Row]:
+    """One line per rule: population, violating, coverage % (the overview's KPI table), optionally in an area."""
     out = []
     for rid, q in rules().items():
         rows = _population(store, q, (params or {}).get(rid))
+        if area:
+            ctx = context(store, q.entity)
+            rows = [r for r in rows if _in_area(ctx.get(r["id"], {}), *area)]
         n, bad = len(rows), sum(1 for r in rows if r["violation"])
         out.append({"rule": rid, "title": q.title_zh, "title_en": q.title_en, "entity": q.entity, "total": n,
                     "violating": bad, "coverage": round(100.0 * (1 - bad / n), 1) if n else None})

@@ -1,5 +1,6 @@
 // title: 住户责任链 | A household's chain of responsibility
 // description: 从单元长、楼长、楼栋党小组、网格党支部及书记、网格员，到社区党组织和街道党组织，以及包联党员：姓名与电话。
+// area: household=Household
 // kind: table
 // param: household = '' | 住户编号
 MATCH (h:Household {id: $household})-[:PART_OF]->(u:Unit)<-[:UNIT_LEADER_OF]-(p:Person)

@@ -1,5 +1,6 @@
 // title: 党员包联的住户 | Households a member is linked to
 // description: 一名党员（或单元长）包联的住户：特殊群体、地址，以及是否与本人同单元、同楼栋、同小区。
+// area: member=Person, household=Household
 // kind: table
 // param: member = '' | 人员编号
 MATCH (p:Person {id: $member})-[r:LINKED_TO]->(h:Household)

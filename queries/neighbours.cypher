@@ -1,5 +1,6 @@
 // title: 相邻对象 | Neighbours
 // description: 与给定编号的对象直接相连的对象和关系（包联关系页的网络图逐层展开时使用）。
+// area: src=@src_label, dst=@dst_label
 // kind: graph
 // param: limit = 300 | 最多关系数
 MATCH (a)-[r]->(b)

@@ -1,5 +1,6 @@
 // title: 党组织隶属关系 | Party organisation tree
 // description: 所有党组织及其上级党组织，是否负责街道（乡镇）、社区，是否为单位（企业、业委会）党组织，负责多少楼栋，书记（组长）和党员中心户数（供组织架构页和网络分析使用）。
+// area: community_id=Community
 // kind: graph
 MATCH (o:PartyOrg)
 OPTIONAL MATCH (o)-[:SUBORDINATE_TO]->(parent:PartyOrg)

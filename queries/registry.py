@@ -82,6 +82,9 @@ class NamedQuery:
     rule: str | None = None
     seed: str = ""
     context: bool = False
+    #: which parameters and result columns are entity ids, for area scoping (``queries.scope``):
+    #: ((name, Label or @column), …); None when the header has no ``// area:`` line
+    area: tuple[tuple[str, str], ...] | None = None
 
     @property
     def title(self) -> str:
@@ -101,7 +104,12 @@ class NamedQuery:
         return {p.name: p.coerce(values.get(p.name, p.default)) for p in self.params}
 
     def run(self, store: GraphStore, values: dict[str, Any] | None = None, **extra: Any) -> list[Row]:
-        """Run on any store; ``extra`` passes parameters that are not user-facing (e.g. ``ids``)."""
+        """Run on any store; ``extra`` passes parameters that are not user-facing (e.g. ``ids``).
+
+        ``$unmasked`` (true when the caller may see personal data) defaults to false.
+        """
+        if "$unmasked" in self.body:
+            extra.setdefault("unmasked", False)
         return store.query(self.body, {**self.bind(values), **extra})
 
 
@@ -142,10 +150,13 @@ def parse(path: Path) -> NamedQuery:
             raise QueryDefinitionError(f"{path.name}: the header needs `// {key}: …`")
     if header["kind"] not in KINDS:
         raise QueryDefinitionError(f"{path.name}: kind must be one of {KINDS}, not {header['kind']!r}")
+    area = None
+    if "area" in header:
+        area = tuple(tuple(x.strip() for x in pair.split("=", 1)) for pair in header["area"].split(",") if "=" in pair)
     zh, _, en = header["title"].partition("|")
     return NamedQuery(path.stem, zh.strip(), en.strip(), header["description"], header["kind"], tuple(params),
                       "\n".join(body_lines).strip(), path, header.get("entity"), header.get("rule"),
-                      header.get("seed", ""), header.get("context", "").lower() == "true")
+                      header.get("seed", ""), header.get("context", "").lower() == "true", area)
 
 
 @lru_cache(maxsize=4)
@@ -154,7 +165,7 @@ def registry(folder: Path = QUERIES_DIR) -> dict[str, NamedQuery]:
     return {q.name: q for q in (parse(p) for p in sorted(folder.glob("*.cypher")))}
 
 
-def declared_vs_used(q: NamedQuery, internal: frozenset[str] = frozenset({"ids"})) -> tuple[set[str], set[str]]:
+def declared_vs_used(q: NamedQuery, internal: frozenset[str] = frozenset({"ids", "unmasked"})) -> tuple[set[str], set[str]]:
     """(declared but unused, used but undeclared) parameters, over both backends' text."""
     used = parameters(q.cypher("neo4j")) | parameters(q.cypher("kuzu"))
     declared = {p.name for p in q.params}

@@ -1,10 +1,11 @@
 // title: 搜索人员、住户、楼栋 | Search people, households and buildings
-// description: 按姓名、编号、手机号、身份证号或地址查找（姓名和地址包含即可）。
+// description: 按姓名、编号或地址查找（姓名和地址包含即可）；可查看完整个人信息的用户还可按手机号、身份证号查找。
+// area: id=@label
 // kind: table
 // param: q = '' | 关键词
 // param: limit = 20 | 每类最多条数
 MATCH (p:Person)
-WHERE p.name CONTAINS $q OR p.id = $q OR p.phone = $q OR p.id_card = $q
+WHERE p.name CONTAINS $q OR p.id = $q OR ($unmasked AND (p.phone = $q OR p.id_card = $q))
 RETURN 'Person' AS label, p.id AS id, p.name AS name, p.member_kind AS detail
 ORDER BY name LIMIT $limit
 UNION ALL

@@ -1,5 +1,6 @@
 // title: 共建单位的报到党员 | A co-building unit's reported members
 // description: 一个单位的在职党员到哪个社区报到、编入了哪个党组织、包联了哪些住户。
+// area: organization=Organization, member=Person
 // kind: table
 // param: organization = '' | 单位编号
 MATCH (o:Organization {id: $organization})<-[:WORKS_AT]-(p:Person)-[rep:REPORTED_TO]->(c:Community)

@@ -2,6 +2,12 @@
 
 Every command takes ``--db`` (a Kùzu path or a Neo4j URI); without it the environment decides
 (``NEO4J_URI`` → Neo4j, else ``ORGNET_DB`` or ``data/orgnet.kuzu``).
+
+Who is asking: once any account exists (``orgnet users add``), data commands need ``--user NAME``
+(or ``ORGNET_USER``) and the password (prompted, or ``ORGNET_PASSWORD`` for scripts), and run with
+that account's role and area through ``queries.scope``. Before the first account exists the
+server's own operator works alone ("single-user mode": the admin role, masked by default).
+Output is masked unless ``--unmask`` is given by a role that may unmask (each use is audited).
 """
 from __future__ import annotations
 
@@ -12,6 +18,8 @@ from pathlib import Path
 
 import click
 
+from access.accounts import AccountError, LoginFailed
+from access.roles import AccessDenied
 from graph.config import describe, open_store
 from queries.registry import ParameterError
 from graph.store import StoreError
@@ -28,15 +36,77 @@ class OrgnetGroup(click.Group):
         except (StoreError, ParameterError) as e:
             raise click.ClickException(f"{e}\n提示 Hint: `orgnet info` shows which database is in use; "
                                        "`orgnet --help` lists the commands.") from None
+        except (AccessDenied, LoginFailed, AccountError) as e:
+            raise click.ClickException(f"{e}\n提示 Hint: `orgnet --user NAME …` logs in; an administrator "
+                                       "manages accounts with `orgnet users`.") from None
 
 
 @click.group(cls=OrgnetGroup, epilog="Example: orgnet --db data/test.kuzu info")
 @click.option("--db", envvar="ORGNET_CLI_DB", metavar="PATH|URI",
               help="Kùzu database path or Neo4j URI (default: NEO4J_URI, ORGNET_DB or data/orgnet.kuzu).")
+@click.option("--user", envvar="ORGNET_USER", metavar="NAME",
+              help="Log in as this account (password from ORGNET_PASSWORD or a prompt).")
+@click.option("--unmask", is_flag=True, help="Show names, phones and ID numbers in full (roles that may; audited).")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None) -> None:
+def cli(ctx: click.Context, db: str | None, user: str | None, unmask: bool) -> None:
     """orgnet 组织网络图谱: the organisation network behind party-building-led grassroots governance."""
-    ctx.obj = {"db": db}
+    os.umask(0o077)  # databases, archives, exports and logs this process creates: owner only
+    ctx.obj = {"db": db, "user": user, "unmask": unmask}
+
+
+def _access(ctx: click.Context):
+    """(accounts, audit log) of the configured database."""
+    from access.accounts import Accounts
+    from access.audit import AuditLog
+    from access.store_dir import access_dir
+
+    obj = ctx.find_root().obj
+    if obj.get("accounts") is None:
+        folder = access_dir(obj["db"])
+        obj["accounts"], obj["audit"] = Accounts(folder / "accounts.sqlite"), AuditLog(folder / "audit.jsonl")
+    return obj["accounts"], obj["audit"]
+
+
+def _principal(ctx: click.Context):
+    """Who runs this command: the logged-in account, or the local operator before any account exists."""
+    import getpass
+
+    from access.roles import Principal
+
+    obj = ctx.find_root().obj
+    if obj.get("principal") is not None:
+        return obj["principal"]
+    accounts, audit = _access(ctx)
+    if not accounts.exists():
+        if obj["user"]:
+            raise click.ClickException("还没有任何账户：先在服务器上运行 `orgnet users add NAME --role admin` "
+                                       "(no accounts yet: create the first administrator)")
+        principal = Principal(f"local:{getpass.getuser()}", "admin", unmask=obj["unmask"])
+    else:
+        if not obj["user"]:
+            raise click.ClickException("请登录：orgnet --user 账户名 …（或设置 ORGNET_USER）"
+                                       "(log in: orgnet --user NAME …)")
+        password = os.environ.get("ORGNET_PASSWORD") or click.prompt(f"{obj['user']} 的密码 password",
+                                                                     hide_input=True, err=True)
+        try:
+            account = accounts.verify(obj["user"], password)
+        except LoginFailed as e:
+            audit.record("login_failed", user=obj["user"], source="cli", reason=str(e))
+            raise
+        audit.record("login", user=account.name, role=account.role, area=account.area, source="cli")
+        principal = account.principal(unmask=obj["unmask"])
+    if obj["unmask"] and not principal.may("unmask"):
+        audit.record("denied", user=principal.user, role=principal.role, area=principal.area, perm="unmask",
+                     source="cli")
+        principal.require("unmask")
+    obj["principal"] = principal
+    return principal
+
+
+def _scope(ctx: click.Context):
+    from queries.scope import Scope
+
+    return Scope(_store(ctx), _principal(ctx), _access(ctx)[1])
 
 
 def _store(ctx: click.Context):
@@ -119,6 +189,7 @@ def _run_demo(store, profile: str, scale: float, seed: int, out: str | None):
 @click.pass_context
 def demo(ctx: click.Context, profile: str, scale: float, seed: int, out: str | None) -> None:
     """Generate a demo county with planted coverage gaps and load it through the real loaders."""
+    _principal(ctx).require("load")
     _run_demo(_store(ctx), profile, scale, seed, out)
 
 
@@ -132,6 +203,7 @@ def app(ctx: click.Context, port: int, no_demo: bool) -> None:
     An empty database first gets the demo county, so a fresh machine opens on a full county.
     """
     env = dict(os.environ)
+    env.setdefault("ORGNET_ACCESS", str(_access(ctx)[0].path.parent.resolve()))
     db = ctx.find_root().obj["db"]
     store = _store(ctx)
     if store.is_empty() and not no_demo:
@@ -213,6 +285,7 @@ def validate(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -> None:
 
     from loaders.engine import validate as run_validate
 
+    _principal(ctx).require("load")
     result = run_validate(paths, _store(ctx))
     if as_json:
         click.echo(json.dumps({"ok": result.ok, "rows": result.summary(), "skipped": result.skipped,
@@ -245,15 +318,20 @@ def load(ctx: click.Context, paths: tuple[str, ...], skip_invalid: bool, replace
     from loaders.archive import LoadFailed
     from loaders.engine import LoadRefused, load as run_load
 
+    principal = _principal(ctx)
+    principal.require("load")
     store = _store(ctx)
     try:
         report = run_load(paths, store, skip_invalid=skip_invalid, replace=replace, archive=archive_dir(store),
-                          rejects=Path(rejects) if rejects else None, progress=_progress())
+                          rejects=Path(rejects) if rejects else None, progress=_progress(), user=principal.user)
     except LoadRefused as e:
         click.echo(_table(ERROR_HEADERS, _error_rows(e.validation.errors)))
         raise click.ClickException(str(e)) from None
     except LoadFailed as e:
         raise click.ClickException(e.message) from None
+    _access(ctx)[1].record("load", user=principal.user, role=principal.role, area=principal.area,
+                           load=report.load_id, files=[Path(p).name for p in paths], rows=sum(report.written.values()),
+                           rejected=report.rejected, source="cli")
     for note in report.skipped:
         click.echo(note)
     total = sum(report.written.values())
@@ -282,6 +360,8 @@ def rebuild(ctx: click.Context, yes: bool) -> None:
     from loaders.archive import LoadFailed, reconcile
     from loaders.engine import archived_loads, rebuild as run_rebuild
 
+    principal = _principal(ctx)
+    principal.require("rebuild")
     store = _store(ctx)
     archive = archive_dir(store)
     try:
@@ -329,6 +409,8 @@ def rebuild(ctx: click.Context, yes: bool) -> None:
         store.write([("MATCH (n) DETACH DELETE n", None)])
         store.create_schema()
         reports = run_rebuild(store, archive, progress=_progress())
+    _access(ctx)[1].record("rebuild", user=principal.user, role=principal.role, area=principal.area,
+                           loads=len(reports), source="cli")
     click.echo(f"rebuilt {store.location} from {len(reports)} loads")
 
 
@@ -339,6 +421,7 @@ def loads(ctx: click.Context) -> None:
     from graph.config import archive_dir
     from loaders.archive import reconcile
 
+    _principal(ctx).require("detail")
     store = _store(ctx)
     if not getattr(store, "read_only", False):
         for note in reconcile(store, archive_dir(store)):
@@ -363,8 +446,13 @@ def _params(pairs: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-def _emit(rows: list[dict], fmt: str, output: str | None, sheet: str) -> None:
+def _emit(rows: list[dict], fmt: str, output: str | None, sheet: str, ctx: click.Context | None = None) -> None:
     from reports import export
+
+    if ctx is not None and (fmt != "table" or output):
+        p = _principal(ctx)
+        _access(ctx)[1].record("export", user=p.user, role=p.role, area=p.area, what=sheet, rows=len(rows),
+                               format=fmt, file=output, masked=p.masked, source="cli")
 
     if fmt == "table":
         if not rows:
@@ -405,20 +493,18 @@ FORMATS = click.Choice(["table", "csv", "json", "xlsx"])
 @click.pass_context
 def gaps(ctx, rule_id, street, community, grid, by, params, fmt, output) -> None:
     """Coverage gaps: every entity that violates a rule, with where it is, or roll-ups per area."""
-    from queries import coverage
-
-    store = _store(ctx)
+    scope = _scope(ctx)
     values = _params(params)
     if not rule_id:
-        rows = coverage.summary(store)
+        rows = scope.summary()
         sheet = "覆盖规则"
     elif by:
-        rows = coverage.rollup(store, rule_id, values, by=by, street=street, community=community, grid=grid)
+        rows = scope.rollup(rule_id, values, by=by, street=street, community=community, grid=grid)
         sheet = f"{rule_id.upper()}-汇总"
     else:
-        rows = coverage.violations(store, rule_id, values, street=street, community=community, grid=grid)
+        rows = scope.violations(rule_id, values, street=street, community=community, grid=grid)
         sheet = rule_id.upper()
-    _emit(rows, fmt, output, sheet)
+    _emit(rows, fmt, output, sheet, ctx)
 
 
 @cli.command(epilog="Example: orgnet links --household H-000001")
@@ -430,17 +516,13 @@ def gaps(ctx, rule_id, street, community, grid, by, params, fmt, output) -> None
 @click.pass_context
 def links(ctx, member, household, organization, fmt, output) -> None:
     """Member–household links (包联) and a household's chain of responsibility."""
-    from queries.registry import registry
-
     chosen = [(n, v) for n, v in (("member", member), ("household", household), ("organization", organization)) if v]
     if len(chosen) != 1:
         raise click.UsageError("give exactly one of --member, --household, --organization")
     name, value = chosen[0]
     query = {"member": "member_households", "household": "household_chain",
              "organization": "unit_reported_members"}[name]
-    from queries.lookup import run_named
-
-    _emit(run_named(_store(ctx), registry()[query], {name: value}), fmt, output, query)
+    _emit(_scope(ctx).named(query, {name: value}), fmt, output, query, ctx)
 
 
 @cli.command(epilog="Example: orgnet query connection_path -p person=P-000001 -p household=H-001758")
@@ -456,9 +538,7 @@ def query(ctx, name, params, fmt, output) -> None:
     reg = registry()
     if name not in reg:
         raise click.UsageError(f"no named query {name!r}; `orgnet queries` lists them")
-    from queries.lookup import run_named
-
-    _emit(run_named(_store(ctx), reg[name], _params(params)), fmt, output, name)
+    _emit(_scope(ctx).named(name, _params(params)), fmt, output, name, ctx)
 
 
 @cli.command(epilog="Example: orgnet queries")
@@ -482,8 +562,147 @@ def network(ctx, what, fmt, output) -> None:
     """Network analysis with networkx on subgraphs of the store."""
     from analysis import network as analysis
 
+    scope = _scope(ctx)
+    scope.require("detail")
+    if not scope.principal.county_wide:
+        raise AccessDenied("网络分析涵盖全县，只对县级角色开放 (network analysis covers the county: county roles only)")
     fn = {"bridges": analysis.bridging_units, "orphans": analysis.orphan_orgs, "chains": analysis.chain_completeness}
-    _emit(fn[what](_store(ctx)), fmt, output, what)
+    _emit(scope.mask(fn[what](scope.store), what=f"network:{what}"), fmt, output, what, ctx)
+
+
+# --- accounts and the audit log ----------------------------------------------------------------------
+@cli.group(epilog="Example: orgnet users add zhang --role admin")
+def users() -> None:
+    """Accounts: add, list, disable/enable, change a password or a role (administrators only).
+
+    The very first account is created without logging in and must be an administrator; after
+    that every change needs `orgnet --user ADMIN users …`.
+    """
+
+
+def _admin(ctx: click.Context):
+    p = _principal(ctx)
+    p.require("users")
+    return p
+
+
+def _new_password(name: str) -> str:
+    return os.environ.get("ORGNET_NEW_PASSWORD") or click.prompt(
+        f"{name} 的新密码 new password", hide_input=True, confirmation_prompt=True, err=True)
+
+
+def _audit_user(ctx: click.Context, event: str, actor, **detail) -> None:
+    _access(ctx)[1].record(event, user=actor.user, role=actor.role, area=actor.area, source="cli", **detail)
+
+
+@users.command("add", epilog="Example: orgnet --user admin users add wang --role community --area C01")
+@click.argument("name")
+@click.option("--role", "role_name", required=True,
+              type=click.Choice(["admin", "analyst", "street", "community", "grid", "viewer"]))
+@click.option("--area", help="Street, community or grid id for the street/community/grid roles.")
+@click.option("--email", help="The identity provider's e-mail for single sign-on (optional).")
+@click.pass_context
+def users_add(ctx, name, role_name, area, email) -> None:
+    """Create an account; the password is asked twice (or ORGNET_NEW_PASSWORD)."""
+    accounts, audit = _access(ctx)
+    if accounts.exists():
+        actor = _admin(ctx)
+    elif role_name != "admin":
+        raise click.ClickException("第一个账户必须是管理员：orgnet users add NAME --role admin "
+                                   "(the first account must be an administrator)")
+    else:
+        import getpass
+        from access.roles import Principal
+
+        actor = Principal(f"local:{getpass.getuser()}", "admin")
+    if area and role_name in ("street", "community", "grid"):
+        store = _store(ctx)
+        label = {"street": "Street", "community": "Community", "grid": "Grid"}[role_name]
+        if not store.query(f"MATCH (n:{label} {{id: $id}}) RETURN n.id AS id", {"id": area}):
+            raise click.ClickException(f"没有编号为 {area} 的{ {'Street': '街道', 'Community': '社区', 'Grid': '网格'}[label]}"
+                                       f" (no {label} {area}); `orgnet gaps --by {role_name}` lists them")
+    account = accounts.add(name, _new_password(name), role_name, area=area, email=email)
+    _audit_user(ctx, "user_add", actor, account=name, new_role=role_name, new_area=area)
+    click.echo(f"已创建账户 {account.name}（{account.role}{' · ' + account.area if account.area else ''}）")
+
+
+@users.command("list", epilog="Example: orgnet --user admin users list")
+@click.pass_context
+def users_list(ctx) -> None:
+    """Every account with its role, area and last login."""
+    accounts, _ = _access(ctx)
+    if accounts.exists():
+        _admin(ctx)
+    rows = [[a.name, a.role, a.area or "", a.email or "", "停用" if a.disabled else "", a.last_login or "", a.created_at]
+            for a in accounts.list()]
+    click.echo(_table(["账户 name", "角色 role", "区域 area", "邮箱 e-mail", "状态", "最近登录", "创建 created"], rows))
+
+
+@users.command("disable", epilog="Example: orgnet --user admin users disable wang")
+@click.argument("name")
+@click.option("--enable", is_flag=True, help="Enable the account again instead.")
+@click.pass_context
+def users_disable(ctx, name, enable) -> None:
+    """Disable (or --enable) an account; it cannot log in while disabled."""
+    actor = _admin(ctx)
+    if not enable and name == actor.user:
+        raise click.ClickException("不能停用自己的账户 (you cannot disable your own account)")
+    _access(ctx)[0].set_disabled(name, not enable)
+    _audit_user(ctx, "user_enable" if enable else "user_disable", actor, account=name)
+    click.echo(f"{name}: {'已启用 enabled' if enable else '已停用 disabled'}")
+
+
+@users.command("passwd", epilog="Example: orgnet --user admin users passwd wang")
+@click.argument("name")
+@click.pass_context
+def users_passwd(ctx, name) -> None:
+    """Set an account's password (an administrator for anyone; anyone for themselves)."""
+    actor = _principal(ctx)
+    if actor.user != name:
+        actor.require("users")
+    _access(ctx)[0].set_password(name, _new_password(name))
+    _audit_user(ctx, "user_passwd", actor, account=name)
+    click.echo(f"{name}: 密码已更新 password changed")
+
+
+@users.command("role", epilog="Example: orgnet --user admin users role wang grid --area G01")
+@click.argument("name")
+@click.argument("role_name", type=click.Choice(["admin", "analyst", "street", "community", "grid", "viewer"]))
+@click.option("--area", help="Street, community or grid id for the street/community/grid roles.")
+@click.pass_context
+def users_role(ctx, name, role_name, area) -> None:
+    """Change an account's role (and area)."""
+    actor = _admin(ctx)
+    if name == actor.user and role_name != "admin":
+        raise click.ClickException("不能撤销自己的管理员角色 (you cannot demote yourself)")
+    account = _access(ctx)[0].set_role(name, role_name, area)
+    _audit_user(ctx, "user_role", actor, account=name, new_role=role_name, new_area=area)
+    click.echo(f"{account.name}: {account.role}{' · ' + account.area if account.area else ''}")
+
+
+@cli.command("audit", epilog="Example: orgnet --user admin audit --event download --format csv -o audit.csv")
+@click.option("--event", help="Only this event (login, login_failed, unmask, download, export, load, console…).")
+@click.option("--who", help="Only this account.")
+@click.option("--since", help="Only from this UTC time on, e.g. 2026-11-01.")
+@click.option("--limit", type=int, default=200, show_default=True, help="The newest N records (0: all).")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False))
+@click.pass_context
+def audit(ctx, event, who, since, limit, fmt, output) -> None:
+    """Read the audit trail (administrators): logins, unmasking, downloads, loads, console statements."""
+    from access.audit import verify_chain
+
+    _admin(ctx)
+    log = _access(ctx)[1]
+    import json
+
+    core = ("time", "event", "user", "role", "area")
+    rows = [{**{k: r.get(k) for k in core},
+             "detail": json.dumps({k: v for k, v in r.items() if k not in core and k != "prev"}, ensure_ascii=False)}
+            for r in log.read(event=event, user=who, since=since, limit=limit or None)]
+    if not verify_chain(log.path):
+        click.echo("警告：审计日志的哈希链断了，有记录被改动或删除 (warning: the audit chain is broken)", err=True)
+    _emit(rows, fmt, output, "audit", ctx)
 
 
 def main() -> None:

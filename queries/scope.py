@@ -31,7 +31,7 @@ from access.masking import Masker
 from access.roles import AccessDenied, Principal
 from graph.store import GraphStore, Row
 
-from . import coverage, readonly
+from . import coverage, lookup, readonly
 from .registry import NamedQuery, ParameterError, registry
 
 _INDEX_CACHE: dict[tuple, dict[str, str]] = {}
@@ -196,13 +196,20 @@ class Scope:
             raise ParameterError(f"no named query {name!r}; `orgnet queries` lists them")
         q = reg[name]
         self.require("detail")
+        if q.rule:  # as a user asks for it: the rule's gaps, where they are (``queries.lookup``)
+            return self.violations(q.rule, values)
         spec = _area_spec(q)
         if self.area is not None and spec is None:
             raise self._deny(f"“{q.title_zh}”涵盖全县，只对县级角色开放。(this query covers the whole county; "
                              "county-wide roles only)", query=name)
         bound = q.bind(values)
+        if self.area is None:
+            lookup.check_ids(self.store, q, bound)  # unknown ids are errors, with close matches
         for col, label in spec or ():
             if col in bound and not label.startswith("@"):
+                if col in lookup.ID_PARAMS and not str(bound[col] or "").strip():
+                    raise ParameterError(f"缺少必填参数 {col}（missing required parameter {col!r}）")
+                # staff get no hints: the same answer for another area's id and an id that does not exist
                 self.check_entity(label, bound[col])
         if "$unmasked" in q.body:
             extra["unmasked"] = not self.principal.masked
@@ -231,9 +238,10 @@ class Scope:
         return self.mask(rows, what=f"gaps:{q.rule}", keys=keys)
 
     def rollup(self, rule_id: str, params: dict[str, Any] | None = None, *, by: str = "community",
-               street: str | None = None, community: str | None = None) -> list[Row]:
+               street: str | None = None, community: str | None = None, grid: str | None = None) -> list[Row]:
         """Roll-ups are aggregates: every role may read them, confined to its area."""
-        return coverage.rollup(self.store, rule_id, params, by=by, street=street, community=community, area=self.area)
+        return coverage.rollup(self.store, rule_id, params, by=by, street=street, community=community, grid=grid,
+                               area=self.area)
 
     def summary(self, params: dict[str, dict[str, Any]] | None = None) -> list[Row]:
         return coverage.summary(self.store, params, area=self.area)

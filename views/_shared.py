@@ -1,19 +1,29 @@
-"""What every page shares: the one store of this process, settings, masking and cached results."""
+"""What every page shares: the one store of this process, who is logged in (the pages' single entry
+to the current user and role), their scoped view of the data, settings and cached results."""
 from __future__ import annotations
 
+import ipaddress
 import os
+import time
 
 import pandas as pd
 import streamlit as st
 
-from access import masking
+from access.accounts import Accounts, LoginFailed
+from access.audit import AuditLog
+from access.roles import ROLES, AccessDenied, Principal
+from access.store_dir import access_dir
 from graph.config import open_store
 from graph.store import GraphStore
 from queries import coverage
 from graph.model import MODEL
+from queries.scope import Scope
 from reports.export import display, header
 
 REL_NAMES = {r.name: r.zh for r in MODEL.rels}
+
+#: minutes of inactivity after which a session must log in again (``ORGNET_IDLE_MINUTES``)
+IDLE_MINUTES = float(os.environ.get("ORGNET_IDLE_MINUTES", "30"))
 
 
 @st.cache_resource(show_spinner="正在打开数据库 Opening the database…")
@@ -35,22 +45,22 @@ def counts(_store: GraphStore, location: str, version: tuple) -> dict[str, int]:
     return _store.counts()
 
 
-@st.cache_data(ttl=3600, show_spinner="正在计算覆盖情况 Computing coverage…")
 def summary(_store: GraphStore, location: str, version: tuple) -> list[dict]:
-    return coverage.summary(_store)
+    """Coverage per rule in the principal's area (the query layer caches the rule populations)."""
+    return scope().summary()
 
 
-@st.cache_data(ttl=3600, show_spinner=False)
 def rollup(_store: GraphStore, location: str, version: tuple, rule_id: str, params: tuple, by: str,
            areas: tuple = (None, None, None)) -> list[dict]:
-    """``areas``: (street, community, grid) to roll up within, each a name or id or None."""
+    """``areas``: (street, community, grid) to roll up within, each a name or id or None; always
+    inside the principal's own area (``queries.scope``)."""
     street, community, grid = areas
-    return coverage.rollup(_store, rule_id, dict(params), by=by, street=street, community=community, grid=grid)
+    return scope().rollup(rule_id, dict(params), by=by, street=street, community=community, grid=grid)
 
 
-@st.cache_data(ttl=3600, show_spinner=False)
 def violations(_store: GraphStore, location: str, version: tuple, rule_id: str, params: tuple) -> list[dict]:
-    return coverage.violations(_store, rule_id, dict(params))
+    """The rule's gaps the principal may see, masked (``queries.scope``)."""
+    return scope().violations(rule_id, dict(params))
 
 
 # --- settings ---------------------------------------------------------------------------------------
@@ -64,17 +74,13 @@ def t(zh: str, en: str) -> str:
 
 
 def unmasked() -> bool:
-    return bool(st.session_state.get("unmask", False))
+    """True only when the user may unmask and switched it on (``Principal.masked``)."""
+    p = principal()
+    return p is not None and not p.masked
 
 
 def tile_url() -> str:
     return st.session_state.get("tile_url", os.environ.get("ORGNET_TILE_URL", ""))
-
-
-# --- masking ----------------------------------------------------------------------------------------
-def mask_rows(rows: list[dict], people: bool = False) -> list[dict]:
-    """Masked (``access.masking``) unless the user unmasked them in the sidebar."""
-    return rows if unmasked() else masking.mask_rows(rows, people=people)
 
 
 def frame(rows: list[dict], keep: tuple[str, ...] = ("coverage",)) -> pd.DataFrame:
@@ -99,3 +105,147 @@ def frame(rows: list[dict], keep: tuple[str, ...] = ("coverage",)) -> pd.DataFra
 def rule_label(rule_id: str) -> str:
     q = coverage.rule(rule_id)
     return f"{rule_id} {q.title_en if english() else q.title_zh}"
+
+
+# --- who is logged in ----------------------------------------------------------------------------------
+@st.cache_resource
+def accounts() -> Accounts:
+    return Accounts(access_dir() / "accounts.sqlite")
+
+
+@st.cache_resource
+def audit() -> AuditLog:
+    return AuditLog(access_dir() / "audit.jsonl")
+
+
+def _local_request() -> bool:
+    ip = getattr(st.context, "ip_address", None)
+    if not isinstance(ip, str) or not ip:
+        return True  # AppTest and bare runs have no remote peer
+    try:
+        return ipaddress.ip_address(ip).is_loopback
+    except ValueError:
+        return False
+
+
+def principal() -> Principal | None:
+    """The logged-in principal of this session (with the sidebar's unmask switch), or None."""
+    p = st.session_state.get("_principal")
+    if p is None:
+        return None
+    return p.with_unmask(bool(st.session_state.get("unmask", False)) and p.may("unmask"))
+
+
+def _sso_account():
+    """The account mapped to the identity provider's e-mail, when OIDC (``st.login``) is configured."""
+    try:
+        user = st.user
+        if not user.is_logged_in:
+            return None
+        email = user.get("email")
+    except Exception:  # no [auth] section in .streamlit/secrets.toml: SSO is not configured
+        return None
+    return accounts().by_email(email) if email else None
+
+
+def _sso_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:
+        return False
+
+
+def logout(reason: str = "logout") -> None:
+    p = st.session_state.pop("_principal", None)
+    if p is not None:
+        audit().record("logout", user=p.user, role=p.role, area=p.area, source="app", reason=reason)
+    st.session_state.pop("unmask", None)
+
+
+def login_gate() -> Principal:
+    """Who is using this session; shows the login form (or the setup message) and stops the page
+    until someone has logged in. Accounts are re-read on every run, so a disabled account or a
+    changed role takes effect at once; an idle session expires after ``IDLE_MINUTES``."""
+    book = accounts()
+    now = time.time()
+    if not book.exists():
+        if not _local_request():
+            st.error("尚未创建任何账户，本系统只对服务器本机开放。管理员请在服务器上运行 "
+                     "`orgnet users add 账户名 --role admin`。 No accounts exist yet: the administrator must "
+                     "create the first one on the server with `orgnet users add NAME --role admin`.")
+            st.stop()
+        import getpass
+        st.session_state["_principal"] = Principal(f"local:{getpass.getuser()}", "admin")
+        st.session_state["_single_user"] = True
+        return principal()
+    st.session_state.pop("_single_user", None)
+    p = st.session_state.get("_principal")
+    last = st.session_state.get("_last_seen", now)
+    if p is not None and now - last > IDLE_MINUTES * 60:
+        logout("idle")
+        st.session_state["_login_note"] = "长时间未操作，请重新登录。 The session expired: please log in again."
+        p = None
+    if p is not None:
+        try:
+            account = book.get(p.user)
+        except Exception:
+            account = None
+        if account is None or account.disabled:
+            logout("disabled")
+            p = None
+        elif (account.role, account.area) != (p.role, p.area):
+            st.session_state["_principal"] = account.principal()
+    if p is None:
+        sso = _sso_account()
+        if sso is not None and not sso.disabled:
+            st.session_state["_principal"] = sso.principal()
+            audit().record("login", user=sso.name, role=sso.role, area=sso.area, source="sso")
+        else:
+            _login_form(book)
+            st.stop()
+    st.session_state["_last_seen"] = now
+    return principal()
+
+
+def _login_form(book: Accounts) -> None:
+    st.title("orgnet 组织网络图谱")
+    note = st.session_state.pop("_login_note", None)
+    if note:
+        st.info(note)
+    with st.form("login"):
+        name = st.text_input("账户 Account", key="login_user")
+        password = st.text_input("密码 Password", type="password", key="login_password")
+        submitted = st.form_submit_button("登录 Log in")
+    if _sso_configured() and st.button("单点登录 Single sign-on", key="sso_login"):
+        st.login()
+    if submitted:
+        try:
+            account = book.verify(name.strip(), password)
+        except LoginFailed as e:
+            audit().record("login_failed", user=name.strip(), source="app", reason=str(e))
+            st.error(str(e))
+            return
+        audit().record("login", user=account.name, role=account.role, area=account.area, source="app")
+        st.session_state["_principal"] = account.principal()
+        st.session_state["_last_seen"] = time.time()
+        st.session_state.pop("login_password", None)
+        st.rerun()
+
+
+def scope() -> Scope:
+    """The data as the logged-in principal may see it: every page reads through this."""
+    p = principal()
+    if p is None:
+        raise AccessDenied("请先登录 (log in first)")
+    return Scope(store(), p, audit())
+
+
+def role_label(p: Principal) -> str:
+    r = ROLES[p.role]
+    return t(r.zh, r.en)
+
+
+def deny(message_zh: str, message_en: str) -> None:
+    """Stop a page the principal's role may not use, saying so."""
+    st.warning(t(message_zh, message_en))
+    st.stop()

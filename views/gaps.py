@@ -7,7 +7,7 @@ from queries import coverage
 from reports import export
 from reports.export import natural_key
 from views import _maps as maps
-from views._shared import (data_version, english, frame, mask_rows, rollup, rule_label, store, t, tile_url, unmasked,
+from views._shared import (data_version, english, frame, principal, rollup, rule_label, scope, store, t, tile_url, unmasked,
                            violations)
 
 s = store()
@@ -26,8 +26,16 @@ if q.params:
         params[p.name] = col.number_input(p.description or p.name, value=p.default, key=f"p_{rule_id}_{p.name}")
 key = tuple(sorted(params.items()))
 
+if not principal().may("detail"):
+    # aggregates only: the roll-up, no entity lists
+    st.info(t("您的角色只能查看汇总。", "Your role sees aggregates only."))
+    by = st.radio(t("按", "By"), ["community", "street", "grid"], horizontal=True, key="gap_by",
+                  format_func=lambda v: {"community": t("社区", "Community"), "street": t("街道", "Street"),
+                                         "grid": t("网格", "Grid")}[v])
+    st.dataframe(frame(rollup(s, s.location, version, rule_id, key, by)), hide_index=True, width="stretch")
+    st.stop()
 rows = violations(s, s.location, version, rule_id, key)
-ctx = coverage.context(s, q.entity)
+ctx = scope().context(q.entity)
 streets = sorted({c["street"] for c in ctx.values() if c.get("street")}, key=natural_key)
 f1, f2, f3 = st.columns(3)
 street = f1.selectbox(t("街道", "Street"), [""] + streets, format_func=lambda v: v or t("全部", "All"), key="gap_street")
@@ -42,7 +50,6 @@ grid = f3.selectbox(t("网格", "Grid"), [""] + grids, format_func=lambda v: v o
 shown = [r for r in rows if (not street or r.get("street") == street)
          and (not community or r.get("community") == community)
          and (not grid or grid in (r.get("grid") or "").split("、"))]
-shown = mask_rows(shown, people=q.entity == "Person")
 
 m1, m2 = st.columns(2)
 m1.metric(t("缺口", "Gaps"), f"{len(shown):,}")
@@ -62,8 +69,10 @@ with table_tab:
                        export.to_xlsx(shown, sheet=rule_id, lang="en" if english() else "zh",
                                       title=rule_label(rule_id), note=t("筛选：", "Filter: ") + filters),
                        f"{name}.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_xlsx")
-    d2.download_button(t("下载 CSV", "Download CSV"), export.to_csv(shown), f"{name}.csv", mime="text/csv", key="dl_csv")
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_xlsx",
+                       on_click=scope().audit_export, args=(f"{name}.xlsx", len(shown), "xlsx"))
+    d2.download_button(t("下载 CSV", "Download CSV"), export.to_csv(shown), f"{name}.csv", mime="text/csv", key="dl_csv",
+                       on_click=scope().audit_export, args=(f"{name}.csv", len(shown), "csv"))
     if not unmasked():
         st.caption(t("下载的文件与屏幕一致：姓名和电话已脱敏。", "Downloads match the screen: names and numbers are masked."))
 with map_tab:
@@ -72,7 +81,8 @@ with map_tab:
     if points:
         sites = None
         if rule_id == "R15":
-            sites = s.query("MATCH (x:ServiceSite) RETURN x.name AS name, x.lat AS lat, x.lon AS lon")
+            sites = scope().query("MATCH (x:ServiceSite) RETURN x.name AS name, x.lat AS lat, x.lon AS lon",
+                                  what="service sites", county_data=True)
         st.pydeck_chart(maps.deck(points, sites, radius_m=params.get("radius_m", 1000), tile_url=tile_url()),
                         height=520, key="gap_map")
         st.caption(t(f"地图上 {len(points)} 处缺口（按楼栋坐标）。", f"{len(points)} gaps placed by building coordinates."))

@@ -12,10 +12,13 @@ import streamlit as st
 from graph.config import archive_dir
 from loaders.engine import LoadRefused, load, validate
 from loaders.templates import WORKBOOK_NAME, write_templates
-from views._shared import data_version, store, t
+from views._shared import audit, data_version, deny, principal, store, t
 
 s = store()
+me = principal()
 st.title(t("数据导入", "Import ledgers"))
+if not me.may("load"):
+    deny("只有管理员可以导入台账。", "Only administrators load ledgers.")
 
 
 @st.cache_data(show_spinner=False)
@@ -81,10 +84,12 @@ if st.button(t("导入", "Load"), type="primary", disabled=bool(result.errors) a
 
     try:
         report = load(paths, s, skip_invalid=skip, replace=replace, archive=archive_dir(s),
-                      rejects=work / "rejects.xlsx", progress=progress)
+                      rejects=work / "rejects.xlsx", progress=progress, user=me.user)
     except LoadRefused as e:
         st.error(str(e))
     else:
+        audit().record("load", user=me.user, role=me.role, area=me.area, load=report.load_id, source="app",
+                       files=[p.name for p in paths], rows=sum(report.written.values()), rejected=report.rejected)
         st.cache_data.clear()
         st.success(t(f"已导入 {sum(report.written.values()):,} 条（{report.load_id}，{report.seconds:.1f} 秒）。",
                      f"Loaded {sum(report.written.values()):,} rows ({report.load_id}, {report.seconds:.1f} s)."))

@@ -5,7 +5,7 @@ import streamlit as st
 
 from queries import coverage
 from views import _maps as maps
-from views._shared import data_version, rule_label, store, t, tile_url, violations
+from views._shared import data_version, rule_label, scope, store, t, tile_url, violations
 
 s = store()
 version = data_version(s)
@@ -17,14 +17,15 @@ chosen = c1.multiselect(t("按这些规则标红楼栋", "Colour buildings red t
                         default=["R15"], format_func=rule_label, key="map_rules")
 radius = c2.number_input(t("服务半径（米）", "Service radius (m)"), 100, 5000, 1000, step=100, key="map_radius")
 
-buildings = coverage.context(s, "Building")
+buildings = scope().context("Building")
 bad: set[str] = set()
 for rid in chosen:
     params = (("radius_m", radius),) if rid == "R15" else ()
     bad |= {r["id"] for r in violations(s, s.location, version, rid, params)}
 points = [{"name": b["name"], "lat": b["lat"], "lon": b["lon"], "gap": b["id"] in bad,
            "community": b.get("community") or ""} for b in buildings.values() if b.get("lat") is not None]
-sites = s.query("MATCH (x:ServiceSite) RETURN x.name AS name, x.kind AS kind, x.lat AS lat, x.lon AS lon")
+sites = scope().query("MATCH (x:ServiceSite) RETURN x.name AS name, x.kind AS kind, x.lat AS lat, x.lon AS lon",
+                      what="service sites", county_data=True)
 
 m = st.columns(3)
 m[0].metric(t("有坐标的楼栋", "Buildings with coordinates"), f"{len(points):,}")

@@ -7,10 +7,13 @@ import streamlit as st
 
 from analysis import network as analysis
 from access.masking import mask_name
-from views._shared import data_version, store, t, unmasked
+from views._shared import data_version, deny, principal, scope, store, t, unmasked
 
 s = store()
 st.title(t("组织架构", "Organisation chart"))
+if not principal().county_wide:
+    deny("组织架构涵盖全县党组织，只对县级角色开放；本辖区的责任链请在“包联关系”页查看。",
+         "The organisation chart covers the whole county: county-wide roles only. See your area's chains on the Links page.")
 
 
 @st.cache_data(ttl=3600, show_spinner=False)
@@ -108,14 +111,15 @@ if kids:
         path.append(kids[rows[0]])
         st.rerun()
 
-centre = s.query("MATCH (h:Household)-[:CENTRE_HOUSEHOLD_OF]->(o:PartyOrg {id: $o}) "
-                 "RETURN h.id AS id, h.address AS address ORDER BY address", {"o": current})
+centre = scope().query("MATCH (h:Household)-[:CENTRE_HOUSEHOLD_OF]->(o:PartyOrg {id: $o}) "
+                       "RETURN h.id AS id, h.address AS address ORDER BY address", {"o": current},
+                       what="centre households", area=(("id", "Household"),))
 if centre:
     st.subheader(t("党员中心户", "Party-centre households"))
     st.dataframe(pd.DataFrame(centre).rename(columns={"id": t("编号", "Id"), "address": t("地址", "Address")}),
                  hide_index=True, width="stretch")
 
-orphans = analysis.orphan_orgs(s)
+orphans = scope().mask(analysis.orphan_orgs(s), what="orphan organisations")
 if orphans:
     with st.expander(t(f"{len(orphans)} 个党组织未接入组织树（断链）", f"{len(orphans)} organisations cut off from the tree")):
         st.dataframe(pd.DataFrame(orphans), hide_index=True, width="stretch")

@@ -9,7 +9,7 @@ import streamlit as st
 from queries import coverage
 from reports import export
 from reports.export import display, natural_key
-from views._shared import counts, data_version, frame, rollup, store, summary, t
+from views._shared import counts, data_version, frame, principal, rollup, scope, store, summary, t
 
 s = store()
 version = data_version(s)
@@ -103,9 +103,11 @@ st.download_button(t("下载覆盖率矩阵（XLSX）", "Download the matrix (XL
                    t("覆盖率矩阵.xlsx", "coverage-matrix.xlsx"), key="ov_matrix_dl",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
+if not (principal().may("detail") and principal().county_wide):
+    st.stop()
 st.subheader(t("最近导入", "Latest loads"))
-loads = s.query("MATCH (l:Load) RETURN l.id AS id, l.started_at AS started, l.user AS user, l.mode AS mode, "
-                "l.files AS files, l.seconds AS seconds ORDER BY l.started_at DESC LIMIT 10")
+loads = scope().query("MATCH (l:Load) RETURN l.id AS id, l.started_at AS started, l.user AS user, l.mode AS mode, "
+                "l.files AS files, l.seconds AS seconds ORDER BY l.started_at DESC LIMIT 10", what="loads")
 st.dataframe(pd.DataFrame([{
     t("导入", "Load"): r["id"], t("时间（北京时间）", "Started (UTC+8)"): display("started", r["started"]), t("操作人", "User"): r["user"],
     t("方式", "Mode"): r["mode"], t("文件", "Files"): "、".join(f["name"] for f in json.loads(r["files"] or "[]")),

@@ -3,16 +3,19 @@ from __future__ import annotations
 
 import streamlit as st
 
+from access.roles import AccessDenied
 from reports import export
-from queries.lookup import run_named
 from queries.registry import ParameterError, registry
-from queries import readonly
 from queries.readonly import WriteRefused
 from graph.store import QueryError
-from views._shared import english, frame, mask_rows, store, t
+from views._shared import deny, english, frame, principal, scope, store, t
 
 s = store()
+sc = scope()
 st.title(t("查询", "Queries"))
+if not principal().may("detail"):
+    deny("您的角色只能查看汇总（总览、覆盖缺口的汇总）。", "Your role sees aggregates only (Overview, gap roll-ups).")
+console = principal().may("console") and principal().county_wide
 named_tab, free_tab = st.tabs([t("命名查询", "Named queries"), t("Cypher 控制台（只读）", "Cypher console (read-only)")])
 
 with named_tab:
@@ -38,19 +41,22 @@ with named_tab:
         st.code(q.cypher(s.backend), language="cypher")
     if run:
         try:
-            rows = run_named(s, q, values)
-        except (QueryError, ParameterError) as e:
+            rows = sc.named(name, values)
+        except (QueryError, AccessDenied, ParameterError) as e:
             st.error(str(e))
         else:
             if q.rule:
                 st.caption(t("规则查询只列出缺口（违反规则的对象）及其所在位置。",
                              "A rule's query lists its gaps (the entities that break it) and where they are."))
-            rows = mask_rows(rows, people=q.entity == "Person")
             st.dataframe(frame(rows), hide_index=True, width="stretch", key="q_result")
             st.caption(t(f"{len(rows)} 行", f"{len(rows)} rows"))
-            st.download_button(t("下载 CSV", "Download CSV"), export.to_csv(rows), f"{name}.csv", key="q_dl")
+            st.download_button(t("下载 CSV", "Download CSV"), export.to_csv(rows), f"{name}.csv", key="q_dl",
+                               on_click=sc.audit_export, args=(f"{name}.csv", len(rows), "csv"))
 
 with free_tab:
+    if not console:
+        st.info(t("Cypher 控制台只对县级分析员和管理员开放。", "The Cypher console is for county analysts and administrators."))
+        st.stop()
     st.caption(t("只能读取：CREATE、MERGE、SET、DELETE、REMOVE、DROP、LOAD、COPY 等写操作和写入型过程会在执行前被拒绝。",
                  "Read-only: writes (CREATE, MERGE, SET, DELETE, REMOVE, DROP, LOAD, COPY, write procedures) "
                  "are refused before they run."))
@@ -58,11 +64,11 @@ with free_tab:
                         "ORDER BY street, community LIMIT 25", height=140, key="free_cypher")
     if st.button(t("执行", "Run"), key="free_run"):
         try:
-            rows = readonly.run(s, text)
+            rows = sc.console(text)
         except WriteRefused as e:
             st.error(str(e))
-        except QueryError as e:
+        except (QueryError, AccessDenied) as e:
             st.error(str(e))
         else:
-            st.dataframe(frame(mask_rows(rows)), hide_index=True, width="stretch", key="free_result")
+            st.dataframe(frame(rows), hide_index=True, width="stretch", key="free_result")
             st.caption(t(f"{len(rows)} 行", f"{len(rows)} rows"))

@@ -25,7 +25,8 @@ PAGES = [
     ("views/audit.py", "审计日志", "Audit log", "audit"),
 ]
 #: pages a role must hold a permission to see (the query layer enforces it again below the page)
-NEEDS = {"views/imports.py": "load", "views/audit.py": "audit", "views/links.py": "detail", "views/org_chart.py": "detail"}
+NEEDS = {"views/imports.py": "load", "views/audit.py": "audit", "views/links.py": "detail", "views/org_chart.py": "detail",
+         "views/map.py": "detail"}
 
 me = login_gate()
 

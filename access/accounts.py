@@ -162,30 +162,37 @@ class Accounts:
     def verify(self, name: str, password: str, now: dt.datetime | None = None) -> Account:
         """The account if ``password`` is right; ``LoginFailed`` otherwise (and the failure counted)."""
         now = now or _now()
-        with self._lock, self._db() as db:
+        failure = None
+        with self._lock, self._db() as db:  # commits on leaving: failures are counted before raising
             row = db.execute("SELECT * FROM account WHERE name = ?", (name,)).fetchone()
             if row is None:
                 _HASHER.hash(password)  # same work as a real check: timing does not reveal names
-                raise LoginFailed("账户名或密码不正确 (wrong name or password)")
-            if row["locked_until"] and dt.datetime.fromisoformat(row["locked_until"]) > now:
+                failure = "账户名或密码不正确 (wrong name or password)"
+            elif row["locked_until"] and dt.datetime.fromisoformat(row["locked_until"]) > now:
                 wait = int((dt.datetime.fromisoformat(row["locked_until"]) - now).total_seconds()) + 1
-                raise LoginFailed(f"登录失败次数过多，请 {wait} 秒后再试 (too many failures: try again in {wait} s)")
-            try:
-                _HASHER.verify(row["password"], password)
-            except (VerifyMismatchError, VerificationError, InvalidHashError):
-                failures = row["failures"] + 1
-                locked = None
-                if failures >= MAX_FAILURES:
-                    seconds = min(3600, LOCK_SECONDS * 2 ** (failures - MAX_FAILURES))
-                    locked = (now + dt.timedelta(seconds=seconds)).isoformat()
-                db.execute("UPDATE account SET failures = ?, locked_until = ? WHERE name = ?", (failures, locked, name))
-                raise LoginFailed("账户名或密码不正确 (wrong name or password)") from None
-            if row["disabled"]:
-                raise LoginFailed("账户已停用，请联系管理员 (the account is disabled)")
-            if _HASHER.check_needs_rehash(row["password"]):
-                db.execute("UPDATE account SET password = ? WHERE name = ?", (_HASHER.hash(password), name))
-            db.execute("UPDATE account SET failures = 0, locked_until = NULL, last_login = ? WHERE name = ?",
-                       (now.isoformat(), name))
+                failure = f"登录失败次数过多，请 {wait} 秒后再试 (too many failures: try again in {wait} s)"
+            else:
+                try:
+                    _HASHER.verify(row["password"], password)
+                except (VerifyMismatchError, VerificationError, InvalidHashError):
+                    failures = row["failures"] + 1
+                    locked = None
+                    if failures >= MAX_FAILURES:
+                        seconds = min(3600, LOCK_SECONDS * 2 ** (failures - MAX_FAILURES))
+                        locked = (now + dt.timedelta(seconds=seconds)).isoformat()
+                    db.execute("UPDATE account SET failures = ?, locked_until = ? WHERE name = ?",
+                               (failures, locked, name))
+                    failure = "账户名或密码不正确 (wrong name or password)"
+                else:
+                    if row["disabled"]:
+                        failure = "账户已停用，请联系管理员 (the account is disabled)"
+                    else:
+                        if _HASHER.check_needs_rehash(row["password"]):
+                            db.execute("UPDATE account SET password = ? WHERE name = ?", (_HASHER.hash(password), name))
+                        db.execute("UPDATE account SET failures = 0, locked_until = NULL, last_login = ? "
+                                   "WHERE name = ?", (now.isoformat(), name))
+        if failure:
+            raise LoginFailed(failure)
         return self.get(name)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import time
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -109,13 +110,22 @@ def rule_label(rule_id: str) -> str:
 
 # --- who is logged in ----------------------------------------------------------------------------------
 @st.cache_resource
-def accounts() -> Accounts:
-    return Accounts(access_dir() / "accounts.sqlite")
+def _accounts(folder: str) -> Accounts:
+    return Accounts(Path(folder) / "accounts.sqlite")
 
 
 @st.cache_resource
+def _audit(folder: str) -> AuditLog:
+    return AuditLog(Path(folder) / "audit.jsonl")
+
+
+def accounts() -> Accounts:
+    """The account book beside the configured database (``access.store_dir``), one per folder."""
+    return _accounts(str(access_dir().resolve()))
+
+
 def audit() -> AuditLog:
-    return AuditLog(access_dir() / "audit.jsonl")
+    return _audit(str(access_dir().resolve()))
 
 
 def _local_request() -> bool:

@@ -16,7 +16,8 @@ LAYERS = {
     "queries": 2, "loaders": 2,
     "analysis": 3, "demo": 3,
     "reports": 4,
-    "views": 5, "app": 5, "orgnet": 5,
+    "views": 5, "orgnet": 5,
+    "app": 6,  # app.py assembles the pages and logs the user in through views._shared
 }
 NOT_PRODUCT = {"tests", "bench", "tools", "docs", "data", "build"}
 MAX_LINES = 800

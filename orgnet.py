@@ -117,6 +117,12 @@ def _store(ctx: click.Context):
         ctx.find_root().call_on_close(lambda: obj["store"] and obj["store"].close())
         if not getattr(obj["store"], "read_only", False):  # a read-only data folder still serves reads
             obj["store"].create_schema()  # idempotent; every command can then assume the tables exist
+            if obj["store"].backend == "kuzu":
+                from access.store_dir import restrict
+                from graph.config import archive_dir
+
+                db = Path(obj["store"].location)
+                restrict(db, db.with_name(db.name + ".wal"), archive_dir(obj["store"]))
     return obj["store"]
 
 

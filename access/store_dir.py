@@ -32,3 +32,19 @@ def private_file(path: Path) -> Path:
     os.close(fd)
     os.chmod(path, 0o600)
     return path
+
+
+def restrict(*paths: Path) -> None:
+    """Make existing database files and folders owner-only (files 0600, folders 0700); files made
+    before orgnet set its umask, or copied in by hand, were often world-readable."""
+    for p in paths:
+        p = Path(p)
+        if not p.exists():
+            continue
+        try:
+            os.chmod(p, 0o700 if p.is_dir() else 0o600)
+            if p.is_dir():
+                for child in p.rglob("*"):
+                    os.chmod(child, 0o700 if child.is_dir() else 0o600)
+        except PermissionError:  # not ours: leave it, the owner decides
+            pass

@@ -185,3 +185,15 @@ def test_roles_without_console_are_refused(mini):
     for p in (Principal("w", "community", area="C1"), Principal("v", "viewer")):
         with pytest.raises(AccessDenied):
             Scope(mini, p).console("MATCH (n:Person) RETURN count(n)")
+
+
+def test_the_cli_makes_the_database_owner_only(tmp_path):
+    from click.testing import CliRunner
+
+    from orgnet import cli
+
+    db = mini_county_db(str(tmp_path / "perm.kuzu"), tmp_path)
+    os.chmod(db, 0o644)
+    r = CliRunner().invoke(cli, ["--db", db, "info"], env={"ORGNET_ACCESS": str(tmp_path / "acc")})
+    assert r.exit_code == 0, r.output
+    assert stat.S_IMODE(os.stat(db).st_mode) == 0o600

@@ -25,12 +25,99 @@ def app_url(tmp_path_factory):
         yield base
 
 
+DEMO: dict[str, Path] = {}
+
+
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory):
     """The README's run command: `orgnet app` on an empty database loads the demo county first."""
     tmp = tmp_path_factory.mktemp("readme")
+    DEMO["dir"] = tmp
     with running_app(str(tmp / "orgnet.kuzu"), via_cli=True, wait_s=600) as base:
         yield base
+
+
+def _personal_values(folder: Path) -> tuple[set[str], set[str]]:
+    """(full names, full phone and ID numbers) of every person and household in the demo ledgers."""
+    from demo.recompute import read_ledgers
+
+    ledgers = read_ledgers(sorted(folder.rglob("*.xlsx")) + sorted(folder.rglob("*.csv")))
+    names, numbers = set(), set()
+    for ledger, rows in ledgers.items():
+        for r in rows:
+            for header, v in r.items():
+                if not v:
+                    continue
+                if header in ("姓名", "户主姓名"):
+                    names.add(v)
+                elif header in ("手机号", "联系电话", "身份证号") and ledger in ("people", "households"):
+                    numbers.add(v)
+    return names, numbers
+
+
+def test_no_page_or_download_shows_personal_data(demo_url, tmp_path):
+    """Default settings: every page's rendered HTML and every download holds no full name, phone or ID number."""
+    import re
+
+    from openpyxl import load_workbook
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from access.masking import id_card_valid
+
+    names, numbers = _personal_values(DEMO["dir"] / "demo")
+    assert len(names) > 1000 and len(numbers) > 1000
+    # two-character names also occur inside place names; look for them as whole table cells
+    long_names = {n for n in names if len(n) >= 3}
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+
+    def scan(text: str, where: str) -> None:
+        ids = [m for m in re.findall(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9])", text) if id_card_valid(m)]
+        assert not ids, f"{where}: ID numbers {ids[:3]}"
+        phones = re.findall(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])", text)
+        assert not phones, f"{where}: phone numbers {phones[:3]}"
+        leaked = [n for n in long_names if n in text]
+        assert not leaked, f"{where}: names {leaked[:3]}"
+        cells = set(re.findall(r">([^<>]{2,4})<", text))
+        assert not (cells & names), f"{where}: names {sorted(cells & names)[:3]}"
+
+    with chromium() as driver:
+        driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+        for url_path, title, _ in PAGES:
+            open_page(driver, demo_url, url_path, title, timeout=180)
+            if url_path == "links":
+                box = driver.find_element(By.CSS_SELECTOR, 'input[aria-label^="搜索"]')
+                box.send_keys("H-000001", Keys.ENTER)
+                WebDriverWait(driver, 120).until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "body"), "责任链"))
+                time.sleep(3)
+            html = driver.page_source
+            for frame in driver.find_elements(By.TAG_NAME, "iframe"):  # the network picture
+                driver.switch_to.frame(frame)
+                html += driver.page_source
+                driver.switch_to.default_content()
+            scan(html, url_path)
+            # a dataframe draws on a canvas: read its cells through the grid's accessible copy
+            scan(driver.find_element(By.CSS_SELECTOR, "body").text, url_path + " (text)")
+            if url_path == "gaps":
+                for button in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stDownloadButton"] button'):
+                    button.click()
+                    time.sleep(2)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and (len(list(downloads.iterdir())) < 2 or
+                                               any(p.suffix == ".crdownload" for p in downloads.iterdir())):
+            time.sleep(0.5)
+    files = sorted(downloads.iterdir())
+    assert len(files) >= 2, files
+    for f in files:
+        if f.suffix == ".xlsx":
+            text = "\n".join(f">{c.value}<" for ws in load_workbook(f) for row in ws.iter_rows() for c in row)
+        else:
+            text = "\n".join(f">{cell}<" for line in f.read_text(encoding="utf-8-sig").splitlines()
+                             for cell in line.split(","))
+        scan(text, f.name)
 
 
 def test_every_page_renders_in_chromium(demo_url, tmp_path):

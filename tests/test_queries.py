@@ -212,6 +212,8 @@ def test_cli_gaps_links_query(tmp_path):
     result = runner.invoke(cli, ["--db", db, "links", "--household", "H1"])
     assert result.exit_code == 0 and "楼长（在职）" in result.output
     result = runner.invoke(cli, ["--db", db, "query", "search", "-p", "q=张三", "--format", "csv"])
+    assert "M1,张*" in result.output and "张三" not in result.output  # the CLI masks by default (issue 11)
+    result = runner.invoke(cli, ["--db", db, "--unmask", "query", "search", "-p", "q=张三", "--format", "csv"])
     assert "张三" in result.output
     result = runner.invoke(cli, ["queries"])
     assert "connection_path" in result.output and "radius_m=1000" in result.output

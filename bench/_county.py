@@ -1,6 +1,7 @@
 """Shared by the benchmarks: a demo county generated and loaded once into a Kùzu file."""
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -10,9 +11,10 @@ sys.path.insert(0, str(ROOT))
 
 from graph.config import open_store  # noqa: E402
 from demo import generate  # noqa: E402
+from graph.kuzu_store import ENGINE  # noqa: E402
 from loaders.engine import load  # noqa: E402
 
-WORK = Path("/tmp/orgnet-bench")
+WORK = Path(os.environ.get("ORGNET_BENCH_DIR", "/tmp/orgnet-bench"))
 
 
 def county(scale: float, fmt: str = "csv") -> list[Path]:
@@ -24,11 +26,11 @@ def county(scale: float, fmt: str = "csv") -> list[Path]:
 
 def loaded_store(scale: float):
     """A Kùzu store holding the default county at ``scale`` (built on first use, then reused)."""
-    db = WORK / f"gaoqing-x{scale:g}.kuzu"
+    db = WORK / f"gaoqing-x{scale:g}.{ENGINE}"
     fresh = not db.exists()
     store = open_store(str(db))
+    store.create_schema()  # an older file gains the model's new (derived) properties
     if fresh:
-        store.create_schema()
         t0 = time.perf_counter()
         load(county(scale), store)
         print(f"(loaded x{scale:g} in {time.perf_counter() - t0:.1f} s)", file=sys.stderr)

@@ -27,9 +27,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import kuzu
+import importlib
+
 import pyarrow as pa
 
+from . import derived
 from .dialect import for_backend, parameters
 from .model import MODEL, Model
 from .schema import check_columns, kuzu_ddl
@@ -37,6 +39,14 @@ from .store import (GraphStore, MissingEndpoints, QueryError, Row, StoreError, S
                     Transaction, normalise_rows, plain)
 
 STAGE_PREFIX = "_Stage_"
+
+# The embedded engine's Python module. Kùzu 0.11.3 is the product's one embedded engine; its fork
+# ``ladybug`` speaks the same API and Cypher, and ORGNET_EMBEDDED=ladybug selects it so the suite and
+# the benchmarks can compare the two (bench/RESULTS.md). The two cannot open each other's files.
+ENGINE = os.environ.get("ORGNET_EMBEDDED", "kuzu").strip() or "kuzu"
+if ENGINE not in ("kuzu", "ladybug"):
+    raise ImportError(f"ORGNET_EMBEDDED={ENGINE!r}: the embedded engine is 'kuzu' (default) or 'ladybug'")
+kuzu = importlib.import_module(ENGINE)
 
 _ARROW = {
     "STRING": pa.string(),
@@ -59,6 +69,7 @@ class _Shared:
         self.read_only = read_only
         self.write_lock = threading.RLock()
         self.users = 0
+        self.commits = 0
 
 
 def _owner_file(path: Path) -> Path:
@@ -156,7 +167,7 @@ def _arrow_column(type_: str, values: list[Any], where: str) -> pa.Array:
         raise StoreError(f"{where}: values do not fit type {type_}: {e}") from None
 
 
-def _execute(conn: kuzu.Connection, cypher: str, params: Mapping[str, Any] | None) -> list[Row]:
+def _result(conn: kuzu.Connection, cypher: str, params: Mapping[str, Any] | None):
     used = parameters(cypher)
     args = {k: v for k, v in (params or {}).items() if k in used}
     missing = used - set(args)
@@ -168,8 +179,31 @@ def _execute(conn: kuzu.Connection, cypher: str, params: Mapping[str, Any] | Non
         raise QueryError(f"Kùzu refused the statement: {e}", cypher) from None
     if isinstance(result, list):  # several statements in one string: never send those
         raise QueryError("one statement per call", cypher)
+    return result
+
+
+def _execute(conn: kuzu.Connection, cypher: str, params: Mapping[str, Any] | None) -> list[Row]:
+    result = _result(conn, cypher, params)
     cols = result.get_column_names()
     return [dict(zip(cols, (plain(v) for v in row))) for row in result.get_all()]
+
+
+def _columns(conn: kuzu.Connection, cypher: str, params: Mapping[str, Any] | None) -> dict[str, list[Any]]:
+    """The result as Arrow, then one Python list per column: for 400k rows about 10x faster than
+    ``get_all`` (which builds a Python list per row)."""
+    result = _result(conn, cypher, params)
+    cols = result.get_column_names()
+    if not result.has_next():
+        return {c: [] for c in cols}
+    table = result.get_as_arrow()
+    out = {}
+    for c in cols:
+        column = table.column(c)
+        if pa.types.is_decimal(column.type):  # integer sums come back as DECIMAL
+            out[c] = [plain(v) for v in column.to_pylist()]
+        else:
+            out[c] = column.to_pylist()
+    return out
 
 
 class KuzuTransaction(Transaction):
@@ -190,6 +224,7 @@ class KuzuTransaction(Transaction):
             raise
 
     def run(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        self.touch_statement(cypher)
         return self._exec(for_backend(cypher, "kuzu"), params)
 
     @contextmanager
@@ -215,6 +250,7 @@ class KuzuTransaction(Transaction):
         node = self._store.model.node(label)
         if not rows:
             return 0
+        self.touch(label)
         cols, rows = normalise_rows(rows, node.key)
         check_columns(node, cols)
         types = {c: node.prop(c).type for c in cols}
@@ -241,6 +277,7 @@ class KuzuTransaction(Transaction):
                     endpoints_checked: bool = False) -> int:
         if not rows:
             return 0
+        self.touch(type_, start, end)
         cols, rows = normalise_rows(rows, ("src", "dst"))
         types = self._rel_stage_types(type_, start, end, cols)
         a_key, b_key = self._store.model.node(start).key, self._store.model.node(end).key
@@ -269,6 +306,7 @@ class KuzuTransaction(Transaction):
     def delete_rels(self, type_: str, start: str, end: str, pairs: Sequence[tuple[str, str]]) -> int:
         if not pairs:
             return 0
+        self.touch(type_, start, end)
         _, rows = normalise_rows([{"src": a, "dst": b} for a, b in pairs], ("src", "dst"))
         types = self._rel_stage_types(type_, start, end, ["src", "dst"])
         a_key, b_key = self._store.model.node(start).key, self._store.model.node(end).key
@@ -295,6 +333,10 @@ class KuzuStore(GraphStore):
         if not self.read_only:
             self._drop_leftover_stages()
 
+    @property
+    def commits(self) -> int:  # shared by every store object on this file in this process
+        return self._shared.commits
+
     def _conn(self) -> kuzu.Connection:
         if self._closed:
             raise StoreError("this store is closed")
@@ -313,14 +355,7 @@ class KuzuStore(GraphStore):
         return _execute(self._conn(), for_backend(cypher, "kuzu"), params)
 
     def query_columns(self, cypher: str, params: Mapping[str, Any] | None = None) -> dict[str, list[Any]]:
-        cypher = for_backend(cypher, "kuzu")
-        used = parameters(cypher)
-        try:
-            result = self._conn().execute(cypher, {k: v for k, v in (params or {}).items() if k in used})
-        except RuntimeError as e:
-            raise QueryError(f"Kùzu refused the statement: {e}", cypher) from None
-        table = result.get_as_arrow()
-        return {c: table.column(c).to_pylist() for c in table.column_names} if table.num_rows else {}
+        return _columns(self._conn(), for_backend(cypher, "kuzu"), params)
 
     @contextmanager
     def transaction(self) -> Iterator[KuzuTransaction]:
@@ -340,9 +375,13 @@ class KuzuStore(GraphStore):
                         except RuntimeError:
                             pass
                     raise
+                if tx.derived_dirty and not tx.broken:
+                    # derived properties commit with the data they come from (graph.derived)
+                    derived.refresh(tx._exec)
                 if tx.broken:
                     raise StoreError(f"the transaction was rolled back: {tx.broken}")
                 _execute(conn, "COMMIT", None)
+                self._shared.commits += 1
             finally:
                 conn.close()
 
@@ -350,6 +389,13 @@ class KuzuStore(GraphStore):
         with self.transaction() as tx:
             for ddl in kuzu_ddl(self.model):
                 tx._exec(ddl)
+            # a database written by an older orgnet lacks properties added to the model since
+            for n in self.model.nodes:
+                for p in n.all_props:
+                    if p.name != n.key:
+                        tx._exec(f"ALTER TABLE {n.label} ADD IF NOT EXISTS {p.name} {p.type}")
+            if tx._exec(derived.missing_check())[0]["n"]:
+                tx.derived_dirty = True
 
     def tables(self) -> set[str]:
         return {t["name"] for t in self.query("CALL show_tables() RETURN name")}

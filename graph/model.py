@@ -49,6 +49,8 @@ class Prop:
     #: what kind of personal data the value is ("name", "phone", "id_card", "address", "birth_date"),
     #: empty for non-personal data; ``access.masking`` masks every result by this mark
     personal: str = ""
+    #: computed from the graph by the stores (``graph.derived``), never read from a ledger
+    derived: bool = False
 
     def __post_init__(self) -> None:
         if self.type not in TYPES:
@@ -180,8 +182,8 @@ class Model:
 
 
 def P(name: str, type_: str, zh: str, en: str, doc: str = "", *, required: bool = False,
-      values: tuple[str, ...] = (), personal: str = "") -> Prop:
-    return Prop(name, type_, zh, en, doc, required, tuple(values), personal)
+      values: tuple[str, ...] = (), personal: str = "", derived: bool = False) -> Prop:
+    return Prop(name, type_, zh, en, doc, required, tuple(values), personal, derived)
 
 
 PROVENANCE = (
@@ -248,6 +250,9 @@ NODES: tuple[NodeType, ...] = (
     )),
     N("Unit", "单元", "Unit (entrance)", "stairwell / entrance of a building", (
         P("name", "STRING", "单元名称", "Name", "e.g. 2单元", required=True),
+        P("chain_ok", "BOOL", "责任链通达街道", "Chain reaches the street",
+          "derived: an organisation whose chain reaches a street looks after this unit, its building, compound, "
+          "community or a grid covering them (rule R16)", derived=True),
     )),
     N("Household", "户", "Household", "one dwelling; the leaf of the territorial tree", (
         P("address", "STRING", "门牌地址", "Address", "e.g. 和园小区3号楼2单元501", required=True,
@@ -276,6 +281,8 @@ NODES: tuple[NodeType, ...] = (
         P("tier_name", "STRING", "层级称谓", "Tier name", "the county's own wording, e.g. 小区(网格)党支部"),
         P("big_committee", "BOOL", "大党委", "Joint committee", "a community 大党委 seating part-time members"),
         P("founded", "DATE", "成立日期", "Founded"),
+        P("chain_ok", "BOOL", "上级链通达街道", "Chain reaches the street",
+          "derived: this organisation or a superior up to six levels up is responsible for a street", derived=True),
     )),
     # --- people --------------------------------------------------------------------------------------
     N("Person", "人员", "Person", "a party member of any kind or a non-member in a role", (

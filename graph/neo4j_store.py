@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from . import derived
 from .dialect import for_backend
 from .model import MODEL, Model
 from .schema import (neo4j_delete_rels, neo4j_missing_endpoints, neo4j_schema, neo4j_upsert_nodes,
@@ -41,12 +42,14 @@ class Neo4jTransaction(Transaction):
             raise QueryError(f"Neo4j refused the statement: {e.message}", cypher) from None
 
     def run(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        self.touch_statement(cypher)
         return self._exec(for_backend(cypher, "neo4j"), params)
 
     def upsert_nodes(self, label: str, rows: Sequence[Mapping[str, Any]]) -> int:
         node = self._store.model.node(label)
         if not rows:
             return 0
+        self.touch(label)
         cols, rows = normalise_rows(rows, node.key)
         cypher = neo4j_upsert_nodes(label, cols, self._store.model)
         for batch in _batches(rows):
@@ -57,6 +60,7 @@ class Neo4jTransaction(Transaction):
                     endpoints_checked: bool = False) -> int:
         if not rows:
             return 0
+        self.touch(type_, start, end)
         cols, rows = normalise_rows(rows, ("src", "dst"))
         props = [c for c in cols if c not in ("src", "dst")]
         cypher = neo4j_upsert_rels(type_, start, end, props, self._store.model)
@@ -72,6 +76,8 @@ class Neo4jTransaction(Transaction):
 
     def delete_rels(self, type_: str, start: str, end: str, pairs: Sequence[tuple[str, str]]) -> int:
         cypher = neo4j_delete_rels(type_, start, end, self._store.model)
+        if pairs:
+            self.touch(type_, start, end)
         rows = [{"src": a, "dst": b} for a, b in pairs]
         for batch in _batches(rows):
             self._exec(cypher, {"rows": batch})
@@ -143,12 +149,17 @@ class Neo4jStore(GraphStore):
         with self._driver.session(database=self.database) as session:
             tx = session.begin_transaction()
             try:
-                yield Neo4jTransaction(self, tx)
+                work = Neo4jTransaction(self, tx)
+                yield work
+                if work.derived_dirty:
+                    # derived properties commit with the data they come from (graph.derived)
+                    derived.refresh(work._exec)
             except BaseException:
                 tx.rollback()
                 raise
             else:
                 tx.commit()
+                self.commits += 1
             finally:
                 tx.close()
 
@@ -160,6 +171,9 @@ class Neo4jStore(GraphStore):
                     session.run(statement).consume()
                 except Exception as e:  # the driver raises several types here
                     raise StoreError(f"could not create the schema ({statement}): {e}") from None
+        if self.query(derived.missing_check())[0]["n"]:  # data written before a derived property existed
+            with self.transaction() as tx:
+                tx.derived_dirty = True
 
     def close(self) -> None:
         self._driver.close()

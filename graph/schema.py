@@ -95,7 +95,9 @@ def neo4j_delete_rels(type_: str, start: str, end: str, model: Model = MODEL) ->
 
 def all_neo4j_statements(model: Model = MODEL) -> list[str]:
     """Every statement shape orgnet's Neo4j store can send outside the named queries (for linting)."""
-    out = list(neo4j_schema(model))
+    from .derived import missing_check, statements
+
+    out = list(neo4j_schema(model)) + statements() + [missing_check()]
     for n in model.nodes:
         out.append(neo4j_upsert_nodes(n.label, [p.name for p in n.all_props], model))
     for r in model.rels:

@@ -108,6 +108,23 @@ def normalise_rows(rows: Sequence[Mapping[str, Any]], key: str | tuple[str, ...]
 class Transaction(ABC):
     """One unit of work: everything commits together or nothing does."""
 
+    #: set when the unit of work wrote an input of a derived property (``graph.derived``): the
+    #: store then recomputes them inside this transaction, just before it commits
+    derived_dirty: bool = False
+
+    def touch(self, name: str, start: str | None = None, end: str | None = None) -> None:
+        """Note a write of label ``name`` (or of relationship type ``name`` from ``start`` to ``end``).
+
+        The stores' own write methods call it; a writer that writes by other means calls it too."""
+        from .derived import touches
+        if not self.derived_dirty and touches(name, start, end):
+            self.derived_dirty = True
+
+    def touch_statement(self, cypher: str) -> None:
+        from .derived import statement_touches
+        if not self.derived_dirty and statement_touches(cypher):
+            self.derived_dirty = True
+
     @abstractmethod
     def run(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         """Run one statement (common-subset Cypher) inside the transaction."""
@@ -136,6 +153,9 @@ class GraphStore(ABC):
     backend: str = ""
     location: str = ""
     model: Model = MODEL
+    #: Write transactions this process has committed to the database (caches of derived results
+    #: are keyed by it, with the load log, so a write that is not a load also invalidates them).
+    commits: int = 0
 
     @abstractmethod
     def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
@@ -155,11 +175,16 @@ class GraphStore(ABC):
         """Release the connection (and, for Kùzu, the file lock)."""
 
     def query_columns(self, cypher: str, params: Mapping[str, Any] | None = None) -> dict[str, list[Any]]:
-        """Run a read statement; the result column by column (cheaper than dicts for big results)."""
+        """Run a read statement; the result column by column (column name → values, in row order).
+
+        For large results (a rule's population of a whole city): a store may fetch them columnar,
+        without a Python dict per row. This default builds the columns from ``query``."""
         rows = self.query(cypher, params)
-        if not rows:
-            return {}
-        return {c: [r[c] for r in rows] for c in rows[0]}
+        cols: dict[str, list[Any]] = {k: [] for k in (rows[0] if rows else ())}
+        for r in rows:
+            for k, v in r.items():
+                cols[k].append(v)
+        return cols
 
     def query_readonly(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         """Run a statement typed by a user, as far as the engine can, without writing.

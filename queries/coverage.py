@@ -43,9 +43,10 @@ def rule(rule_id: str) -> NamedQuery:
 
 
 def _version(store: GraphStore) -> tuple:
-    """Changes whenever a load commits: context caches are keyed by it."""
+    """Changes whenever a load commits (in any process) or this process commits a write: the
+    caches of contexts and rule populations are keyed by it."""
     row = store.query("MATCH (l:Load) RETURN count(l) AS n, max(l.id) AS last")[0]
-    return (row["n"], row["last"])
+    return (store.location, row["n"], row["last"], store.commits)
 
 
 _CONTEXT_CACHE: dict[tuple, dict[str, Row]] = {}
@@ -132,22 +133,36 @@ def _in_area(ctx: Row, level: str, area: str) -> bool:
     return ctx.get(f"{level}_id") == area
 
 
-_POPULATION_CACHE: dict[tuple, list[Row]] = {}
+_POPULATION_CACHE: dict[tuple, dict[str, list[Any]]] = {}
+_POPULATION_LIMIT = 128
 
 
-def _population(store: GraphStore, q: NamedQuery, params: dict[str, Any] | None) -> list[Row]:
-    """The rule's whole population, cached per load and parameters (every principal filters it)."""
+def _population(store: GraphStore, q: NamedQuery, params: dict[str, Any] | None) -> dict[str, list[Any]]:
+    """The rule's whole population, column by column, cached per store, load and parameters (every
+    principal filters it).
+
+    The overview, the gaps page, the roll-ups and the CLI all start from a rule's population; a
+    city's is hundreds of thousands of rows, so it is computed once per load (not once per view)
+    and fetched columnar (no Python dict per row). Callers must not change the lists."""
     bound = q.bind(params)
     key = (id(store), _version(store), q.name, tuple(sorted(bound.items())))
-    rows = _POPULATION_CACHE.get(key)
-    if rows is None:
-        rows = q.run(store, params)
+    cached = _POPULATION_CACHE.get(key)
+    if cached is None:
+        cached = store.query_columns(q.body, bound)
         for k in [k for k in _POPULATION_CACHE if k[0] == key[0] and k[1] != key[1]]:
-            del _POPULATION_CACHE[k]
-        if len(_POPULATION_CACHE) > 128:
-            _POPULATION_CACHE.clear()
-        _POPULATION_CACHE[key] = rows
-    return [dict(r) for r in rows]
+            del _POPULATION_CACHE[k]  # an older data version of this store
+        while len(_POPULATION_CACHE) >= _POPULATION_LIMIT:
+            del _POPULATION_CACHE[next(iter(_POPULATION_CACHE))]
+        _POPULATION_CACHE[key] = cached
+    return cached
+
+
+def _rows(population: dict[str, list[Any]], only_violating: bool = False):
+    """(index, id, violation) over a columnar population."""
+    ids, flags = population.get("id", []), population.get("violation", [])
+    for i, (rid, bad) in enumerate(zip(ids, flags)):
+        if bad or not only_violating:
+            yield i, rid, bool(bad)
 
 
 def violations(store: GraphStore, rule_id: str, params: dict[str, Any] | None = None, *,
@@ -162,14 +177,14 @@ def violations(store: GraphStore, rule_id: str, params: dict[str, Any] | None = 
     check_areas(store, street=street, community=community, grid=grid)
     ctx = context(store, q.entity)
     out = []
-    for r in _population(store, q, params):
-        if not r["violation"]:
-            continue
-        c = ctx.get(r["id"], {})
+    population = _population(store, q, params)
+    extra = [k for k in population if k not in ("id", "violation")]
+    for i, rid, _ in _rows(population, only_violating=True):
+        c = ctx.get(rid, {})
         if not _matches(c, street, community, grid) or (area and not _in_area(c, *area)):
             continue
-        row = {"rule": q.rule, "id": r["id"], **{k: c.get(k) for k in CONTEXT_COLUMNS}}
-        row.update({k: v for k, v in r.items() if k not in ("id", "violation")})
+        row = {"rule": q.rule, "id": rid, **{k: c.get(k) for k in CONTEXT_COLUMNS}}
+        row.update({k: population[k][i] for k in extra})
         out.append(row)
     out.sort(key=lambda r: (r.get("street") or "", r.get("community") or "", r.get("grid") or "", str(r["id"])))
     return out
@@ -193,8 +208,8 @@ def rollup(store: GraphStore, rule_id: str, params: dict[str, Any] | None = None
     names = _grid_names(store) if by == "grid" else {}
     total: dict[tuple, int] = defaultdict(int)
     violating: dict[tuple, int] = defaultdict(int)
-    for r in _population(store, q, params):
-        c = ctx.get(r["id"], {})
+    for _, rid, bad in _rows(_population(store, q, params)):
+        c = ctx.get(rid, {})
         if not _matches(c, street, community, grid) or (area and not _in_area(c, *area)):
             continue
         if by == "grid":
@@ -204,7 +219,7 @@ def rollup(store: GraphStore, rule_id: str, params: dict[str, Any] | None = None
             areas = [(c.get(id_col), c.get(name_col) or "(未归属)")]
         for place in areas:
             total[place] += 1
-            violating[place] += bool(r["violation"])
+            violating[place] += bad
     rows = [{"area_id": a[0], "area": a[1], "total": n, "violating": violating[a],
              "coverage": round(100.0 * (1 - violating[a] / n), 1) if n else None}
             for a, n in total.items()]
@@ -217,11 +232,12 @@ def summary(store: GraphStore, params: dict[str, dict[str, Any]] | None = None,
     """One line per rule: population, violating, coverage % (the overview's KPI table), optionally in an area."""
     out = []
     for rid, q in rules().items():
-        rows = _population(store, q, (params or {}).get(rid))
+        flags = [bad for _, _, bad in _rows(_population(store, q, (params or {}).get(rid)))]
         if area:
             ctx = context(store, q.entity)
-            rows = [r for r in rows if _in_area(ctx.get(r["id"], {}), *area)]
-        n, bad = len(rows), sum(1 for r in rows if r["violation"])
+            flags = [bad for _, i, bad in _rows(_population(store, q, (params or {}).get(rid)))
+                     if _in_area(ctx.get(i, {}), *area)]
+        n, bad = len(flags), sum(flags)
         out.append({"rule": rid, "title": q.title_zh, "title_en": q.title_en, "entity": q.entity, "total": n,
                     "violating": bad, "coverage": round(100.0 * (1 - bad / n), 1) if n else None})
     return out

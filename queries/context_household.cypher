@@ -1,21 +1,9 @@
 // title: 住户所在位置 | Where each household is
-// description: 每户所在的楼栋、小区、社区、街道和覆盖它的网格；覆盖缺口明细和汇总都用它补充上下文。
+// description: 每户所在的楼栋、小区、社区、街道和覆盖它的网格（即其单元的位置）；覆盖缺口明细和汇总都用它补充上下文。
 // kind: table
 // entity: Household
 // context: true
-MATCH (h:Household)
-OPTIONAL MATCH (h)-[:PART_OF]->(u:Unit)-[:PART_OF]->(b:Building)
-OPTIONAL MATCH (b)-[:PART_OF]->(cp:Compound)
-OPTIONAL MATCH (cp)-[:PART_OF]->(c1:Community)
-OPTIONAL MATCH (b)-[:PART_OF]->(c2:Community)
-OPTIONAL MATCH (c1)-[:PART_OF]->(s1:Street)
-OPTIONAL MATCH (c2)-[:PART_OF]->(s2:Street)
-OPTIONAL MATCH (gu:Grid)-[:COVERS]->(u)
-OPTIONAL MATCH (gb:Grid)-[:COVERS]->(b)
-OPTIONAL MATCH (gc:Grid)-[:COVERS]->(cp)
-RETURN h.id AS id, h.address AS name, b.id AS building_id, b.name AS building, b.lat AS lat, b.lon AS lon,
-       cp.name AS compound, coalesce(c1.id, c2.id) AS community_id, coalesce(c1.name, c2.name) AS community,
-       coalesce(s1.id, s2.id) AS street_id, coalesce(s1.name, s2.name) AS street,
-       coalesce(collect(DISTINCT gu.id), []) AS grid_ids_unit,
-       coalesce(collect(DISTINCT gb.id), []) AS grid_ids_building,
-       coalesce(collect(DISTINCT gc.id), []) AS grid_ids_compound
+// A household is where its unit is: `via_unit` takes the unit's context (context_unit.cypher),
+// computed once for a few thousand units instead of once per household.
+MATCH (u:Unit)<-[:PART_OF]-(h:Household)
+RETURN h.id AS id, h.address AS name, u.id AS via_unit

@@ -60,10 +60,26 @@ def context(store: GraphStore, label: str) -> dict[str, Row]:
         q = next((q for q in registry().values() if q.context and q.entity == label), None)
         if q is None:
             raise KeyError(f"no context query for {label}")
-        rows = q.run(store)
+        cols = store.query_columns(q.body, q.bind())
+        names = list(cols)
+        rows = [dict(zip(names, values)) for values in zip(*cols.values())]
+        if "via_unit" in names:
+            # where the entity's unit is (see context_household.cypher): the unit's place fills in
+            # every column it knows; the entity keeps its own id and name, and its own values
+            # where the unit has none
+            fills = {uid: {k: v for k, v in u.items() if k not in ("id", "name") and v not in (None, [], "")}
+                     for uid, u in context(store, "Unit").items()}
+            for i, r in enumerate(rows):
+                fill = fills.get(r.pop("via_unit"))
+                if fill:
+                    own = {k: v for k, v in r.items() if v is not None}
+                    rows[i] = r = {**own, **fill}
+                r.setdefault("grid_ids", [])
         for r in rows:
             # A context query may list covering grids in several columns (via the unit, the
             # building, the compound): merge them.
+            if "grid" in r:  # merged already (taken from the unit's context)
+                continue
             r["grid_ids"] = sorted({i for k in list(r) if k.startswith("grid_ids") for i in (r.pop(k) or []) if i})
         grid_names = _grid_names(store) if any(r["grid_ids"] for r in rows) else {}
         cached = {}

@@ -37,6 +37,7 @@ from graph.schema import rels_from_source
 from graph.store import GraphStore, StoreError, utcnow
 
 from . import cells
+from .hierarchy import cycles as _cycles
 from .incremental import changed
 from .archive import (DISK_FULL_HINT, LoadFailed, archive_files, archived_loads, check_space, commit_pending,  # noqa: F401
                       log_entry, reconcile, replay_files, sha256, write_pending)
@@ -284,6 +285,9 @@ class _Col:
     required: bool
     #: for a relationship property written from a node ledger: the reference it belongs to
     ref: Ref | None
+    #: cell text → value for texts that parsed and passed every check (the same 是/否, dates and
+    #: kinds repeat down a column); None where values are unique (ids, phones) or mutable (lists)
+    good: dict[str, Any] | None = field(default=None, compare=False, hash=False)
 
 
 @lru_cache(maxsize=None)
@@ -293,7 +297,9 @@ def _columns(spec_name: str) -> tuple[_Col, ...]:
     for col in spec.all_columns():
         owner = next((r for r in spec.refs if isinstance(col, Column) and col in r.props), None)
         prop = spec.prop_of(col) if isinstance(col, Column) else None
-        out.append(_Col(col, prop, spec.is_required(col), owner))
+        cacheable = prop is not None and prop.name != "id" and not getattr(col, "check", "") in ("id_card", "mobile") \
+            and prop.type in ("BOOL", "DATE", "TIMESTAMP", "INT64", "DOUBLE", "STRING")
+        out.append(_Col(col, prop, spec.is_required(col), owner, {} if cacheable else None))
     return tuple(out)
 
 
@@ -304,6 +310,8 @@ def _parse_column(rec: Record, c: _Col, header: str, text: str | None) -> tuple[
         if c.required:
             rec.error("missing-value", header, None, f"“{header}”为必填项，请填写")
         return True, None
+    if c.good is not None and (hit := c.good.get(text, _MISS)) is not _MISS:
+        return True, hit
     try:
         value = _parse_value(prop, col, text)
     except cells.CellError as e:
@@ -321,7 +329,12 @@ def _parse_column(rec: Record, c: _Col, header: str, text: str | None) -> tuple[
     if why:
         rec.error("implausible-value", header, text, f"“{header}”：{why}")
         return False, None
+    if c.good is not None and len(c.good) < 50_000:
+        c.good[text] = value
     return True, value
+
+
+_MISS = object()
 
 
 # Control characters survive in a name only by accident (a paste from a web page or a database
@@ -516,40 +529,6 @@ def _resolve(sheets: list[SheetData], store: GraphStore | None, valid_only: bool
     if not valid_only:
         _duplicate_pairs(sheets)
         _cycles(sheets, store)
-
-
-# Hierarchies that must stay trees: (ledger, parent column, relationship, label).
-HIERARCHIES = (("grids", "上级网格编号", "SUBGRID_OF", "Grid"),
-               ("party_orgs", "上级党组织编号", "SUBORDINATE_TO", "PartyOrg"))
-
-
-def _cycles(sheets: list[SheetData], store: GraphStore | None) -> None:
-    """A parent chain that comes back to where it started, in this load or together with the
-    database (re-parenting an organisation under its own child by a later load)."""
-    import networkx as nx
-
-    for ledger, header, rel, label in HIERARCHIES:
-        rows = [(rec, i) for sd in sheets if sd.spec.name == ledger for rec in sd.records
-                for lab, i in rec.resolved.get(header, []) if lab == label and rec.key and i != rec.key]
-        if not rows:
-            continue
-        g = nx.DiGraph()
-        g.add_edges_from((rec.key, parent) for rec, parent in rows)
-        if store is not None:
-            g.add_edges_from((r["a"], r["b"]) for r in store.query(
-                f"MATCH (a:{label})-[:{rel}]->(b:{label}) RETURN a.id AS a, b.id AS b"))
-        looped = {n for scc in nx.strongly_connected_components(g) if len(scc) > 1 for n in scc}
-        kind = MODEL.node(label).zh
-        for rec, parent in rows:
-            if rec.key in looped and parent in looped:
-                try:
-                    loop = [a for a, _ in nx.find_cycle(g, source=rec.key)]
-                except nx.NetworkXNoCycle:  # pragma: no cover - the node is in a cycle
-                    loop = [rec.key, parent]
-                chain = " → ".join([*loop, loop[0]])
-                rec.error("hierarchy-cycle", header, parent,
-                          f"上级关系形成了循环（{chain}）：{kind}不能是自己下级的下级。请改正其中一个“{header}”"
-                          "（数据库中已有的上级关系也算在内）")
 
 
 def _other_kind(i: str, targets: tuple[str, ...], index, store, cache: dict[str, set[str]]) -> str | None:

@@ -69,9 +69,9 @@ class LedgerError:
         return dataclasses.asdict(self)
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
-    """One parsed row of a ledger sheet."""
+    """One parsed row of a ledger sheet (slots: a county holds hundreds of thousands of them)."""
 
     source: "SheetData"
     row: int
@@ -352,7 +352,7 @@ def _bad_text(rec: Record, header: str, raw: Any) -> bool:
 
 def _parse_row(sd: SheetData, row) -> Record:
     spec, values = sd.spec, row.values
-    rec = Record(sd, row.number, dict(row.raw))
+    rec = Record(sd, row.number, row.raw)
     for c in _columns(spec.name):
         col = c.col
         header = sd.present.get(col.header)
@@ -592,7 +592,10 @@ def validate(paths: Sequence[str | Path], store: GraphStore | None = None, *, pr
                 break
     for sd in sheets:
         for rec in sd.records:
-            errors.extend(_dedupe(rec.errors))
+            if rec.errors:
+                errors.extend(_dedupe(rec.errors))
+            else:
+                rec.raw = {}  # only a rejected row goes back to the user as it was read
     if progress:
         progress(f"校验 Validated：{_rate(rows, t0)}，{len(errors):,} 处错误", len(paths) + 1, len(paths) + 1)
     return Validation(sheets, errors, skipped, paths)

@@ -682,6 +682,8 @@ def load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool =
     load_id = started.strftime("L%Y%m%d%H%M%S") + "-" + hashlib.sha256(
         "".join(sorted(hashes.values())).encode()).hexdigest()[:6]
     node_batches, rel_batches = _plan(v, load_id)
+    for sd in v.sheets:  # the plan holds what is written; only rejected rows are still needed
+        sd.records = [r for r in sd.records if r.errors]
     if store.backend == "kuzu":
         check_space(Path(store.location), v.files)
     if archive is not None:
@@ -699,6 +701,7 @@ def load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool =
                 group, same = changed(store, group, label=label)
                 unchanged += same
                 written[label] += tx.upsert_nodes(label, group) + same
+            node_batches[i] = (label, [])  # written: let it go before the next batch
             if progress:
                 progress(f"写入 {MODEL.node(label).zh}：{_rate(len(rows), t1)}", i + 1, steps)
         if _checkpoint:
@@ -713,6 +716,8 @@ def load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool =
                 unchanged += same
                 # every endpoint was resolved during validation, in this load or in the database
                 written[t] += tx.upsert_rels(t, a, b, group, endpoints_checked=True) + same
+            if not replace:  # --replace still needs the written pairs
+                rel_batches[j] = ((t, a, b), [])
             if progress:
                 progress(f"写入 {what}：{_rate(len(rows), t1)}", len(node_batches) + j + 1, steps)
         if _checkpoint:

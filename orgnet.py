@@ -197,6 +197,7 @@ def demo(ctx: click.Context, profile: str, scale: float, seed: int, out: str | N
     """Generate a demo county with planted coverage gaps and load it through the real loaders."""
     _principal(ctx).require("load")
     _run_demo(_store(ctx), profile, scale, seed, out)
+    _sync_cases(_store(ctx))
 
 
 @cli.command(epilog="Example: orgnet app --port 8502")
@@ -317,8 +318,10 @@ def validate(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -> None:
 @click.option("--replace", is_flag=True,
               help="Retire relationships an earlier load of the same file/sheet wrote that these files no longer have.")
 @click.option("--rejects", type=click.Path(dir_okay=False), help="Rejects workbook (default rejects-<load>.xlsx).")
+@click.option("--no-cases", is_flag=True, help="Do not update the rectification ledger (整改台账) after the load.")
 @click.pass_context
-def load(ctx: click.Context, paths: tuple[str, ...], skip_invalid: bool, replace: bool, rejects: str | None) -> None:
+def load(ctx: click.Context, paths: tuple[str, ...], skip_invalid: bool, replace: bool, rejects: str | None,
+         no_cases: bool) -> None:
     """Validate and load ledgers in one transaction: all or nothing unless --skip-invalid."""
     from graph.config import archive_dir
     from loaders.archive import LoadFailed
@@ -350,6 +353,8 @@ def load(ctx: click.Context, paths: tuple[str, ...], skip_invalid: bool, replace
         click.echo(f"--replace 撤销了 {report.retired} 条不再出现的关系")
     if report.rejected:
         click.echo(f"拒收 {report.rejected} 行（{len(report.errors)} 处错误），已写入 {report.rejects_file}")
+    if not no_cases:
+        _sync_cases(store)
 
 
 @cli.command(epilog="Example: orgnet rebuild --yes")
@@ -439,6 +444,95 @@ def loads(ctx: click.Context) -> None:
     click.echo(_table(["导入 load", "时间 UTC", "操作人", "方式", "秒", "文件 files"],
                       [[r["id"], r["started"], r["user"], r["mode"], r["seconds"],
                         "、".join(f["name"] for f in json.loads(r["files"] or "[]"))] for r in rows]))
+
+
+# --- rectification ledger (整改台账) ---------------------------------------------------------------------
+def _sync_cases(store):
+    """After a load: open cases for new gaps, mark fixed what is gone, reopen what came back."""
+    from cases import ledger
+    from graph.config import archive_dir
+
+    report = ledger.sync(store, archive=archive_dir(store), progress=_progress())
+    click.echo(report.line())
+    return report
+
+
+CASE_FORMATS = click.Choice(["table", "json", "xlsx"])
+
+
+@cli.group(invoke_without_command=True,
+           epilog="Examples: orgnet cases --community 富和社区 --status 待整改 | orgnet cases --format xlsx -o 整改.xlsx | "
+                  "orgnet cases close ZG-R08-H-000123 --checker 王芳")
+@click.option("--community", help="Only this community (id or name).")
+@click.option("--status", type=click.Choice(["待整改", "整改中", "已整改待核验", "已销号", "不适用"]), help="Only this status.")
+@click.option("--overdue", is_flag=True, help="Only open cases past their deadline.")
+@click.option("--by-community", is_flag=True, help="Open / overdue / awaiting-check counts per community instead.")
+@click.option("--format", "fmt", type=CASE_FORMATS, default="table", show_default=True,
+              help="xlsx writes the community task list (整改任务清单) that is filled in and returned.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file.")
+@click.option("--unmask", is_flag=True, help="Show people's names unmasked (for users allowed to see them).")
+@click.pass_context
+def cases(ctx, community, status, overdue, by_community, fmt, output, unmask) -> None:
+    """The rectification ledger (整改台账): every gap as a case with owner, deadline and status.
+
+    A load opens cases for new gaps and marks fixed (已整改待核验) those it no longer shows; a
+    community returns its task list with `orgnet load 任务清单.xlsx`; `orgnet cases close` closes (销号).
+    """
+    if ctx.invoked_subcommand:
+        return
+    import json
+
+    from cases import ledger, tasklist
+
+    try:
+        rows = ledger.cases(_store(ctx), community=community, status=status)
+    except ledger.CaseError as e:
+        raise click.ClickException(str(e)) from None
+    if overdue:
+        rows = [r for r in rows if r["overdue"]]
+    if by_community:
+        _emit(ledger.per_community(rows), "json" if fmt == "json" else "table", output, "整改-社区")
+        return
+    shown = rows if unmask else tasklist.masked(rows)
+    if fmt == "xlsx":
+        path = Path(output or f"整改任务清单{('-' + community) if community else ''}.xlsx")
+        path.write_bytes(tasklist.task_list_xlsx(rows, unmask=unmask))
+        click.echo(f"wrote {len(rows)} cases to {path}")
+    elif fmt == "json":
+        data = json.dumps(shown, ensure_ascii=False, indent=2, default=str)
+        if output:
+            Path(output).write_text(data, encoding="utf-8")
+            click.echo(f"wrote {len(rows)} cases to {output}")
+        else:
+            click.echo(data)
+    else:
+        cols = ["id", "status", "overdue", "deadline", "community", "grid", "entity_name", "problem", "owner_name"]
+        _emit([{c: r[c] for c in cols} for r in shown], "table", None, "整改台账")
+
+
+@cases.command("sync", epilog="Example: orgnet cases sync")
+@click.pass_context
+def cases_sync(ctx) -> None:
+    """Bring the cases in step with the data now (a load does this by itself)."""
+    _sync_cases(_store(ctx))
+
+
+@cases.command("close", epilog="Example: orgnet cases close ZG-R08-H-000123 ZG-R03A-B-00009 --checker 王芳")
+@click.argument("ids", nargs=-1, required=True)
+@click.option("--checker", required=True, help="Who checked the fix (核验人).")
+@click.option("--force", is_flag=True, help="Close even though the data still shows the gap (checked on site).")
+@click.pass_context
+def cases_close(ctx, ids, checker, force) -> None:
+    """销号: close cases whose gap the latest load no longer shows."""
+    from cases import ledger
+    from graph.config import archive_dir
+
+    store = _store(ctx)
+    try:
+        load_id = ledger.close(store, list(ids), checker=checker, archive=archive_dir(store), force=force)
+    except ledger.CaseError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"已销号 {len(ids)} 件 ({load_id})")
 
 
 # --- queries ------------------------------------------------------------------------------------------

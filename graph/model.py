@@ -214,6 +214,8 @@ OFFICER_ROLES = ("书记", "副书记", "委员", "兼职委员", "组长", "副
 LINK_KINDS = ("普通住户", "特殊群体", "困难户", "党员中心户联系户")
 COVERAGE_MODES = ("单独组建", "联合组建")
 REPORT_STATUS = ("已报到", "已注销")
+#: the rectification ledger's case states, in the order a case normally moves through them
+CASE_STATUS = ("待整改", "整改中", "已整改待核验", "已销号", "不适用")
 
 N = NodeType
 R = RelType
@@ -329,6 +331,32 @@ NODES: tuple[NodeType, ...] = (
         P("lon", "DOUBLE", "经度", "Longitude", "WGS-84", required=True),
         P("hours", "STRING", "开放时间", "Opening hours"),
     )),
+    # --- rectification ---------------------------------------------------------------------------------
+    N("Rectification", "整改案件", "Rectification case",
+      "one coverage gap to fix (整改台账): opened by a load that reveals it, marked fixed by a load that no "
+      "longer shows it, closed (销号) by a person; written only through the 整改台账 ledgers (cases/)", (
+        P("rule", "STRING", "规则", "Rule", required=True),
+        P("entity_label", "STRING", "对象类别", "Entity kind", required=True),
+        P("entity_id", "STRING", "对象编号", "Entity id", required=True),
+        P("entity_name", "STRING", "对象名称", "Entity name"),
+        P("problem", "STRING", "问题", "Problem", "what is wrong, in words"),
+        P("remedy", "STRING", "整改办法", "How to fix"),
+        P("street_id", "STRING", "街道编号", "Street id"),
+        P("street", "STRING", "街道", "Street"),
+        P("community_id", "STRING", "社区编号", "Community id"),
+        P("community", "STRING", "社区", "Community"),
+        P("grid", "STRING", "网格", "Grid"),
+        P("status", "STRING", "状态", "Status", required=True, values=CASE_STATUS),
+        P("reason", "STRING", "不适用理由", "Reason (not applicable)"),
+        P("deadline", "DATE", "整改期限", "Deadline"),
+        P("notes", "STRING", "备注", "Notes"),
+        P("opened_load", "STRING", "发现批次", "Opened by load"),
+        P("opened_on", "DATE", "发现日期", "Opened on"),
+        P("fixed_load", "STRING", "整改批次", "Fixed by load", "the load that no longer showed the gap"),
+        P("gap_present", "BOOL", "缺口仍在", "Gap present", "whether the latest check still shows the gap"),
+        P("reopened", "INT64", "重开次数", "Times reopened"),
+        P("checked_by", "STRING", "核验人", "Closed by"),
+    )),
     # --- bookkeeping ---------------------------------------------------------------------------------
     N("Load", "导入记录", "Load", "one load of ledgers: files, hashes, counts, who and when", (
         P("started_at", "TIMESTAMP", "开始时间", "Started (UTC)"),
@@ -435,6 +463,9 @@ RELS: tuple[RelType, ...] = (
     R("GOVERNS", "业主自治", "Governs", "an owners' body of a compound; self_managed when it runs the compound itself",
       (("OwnersBody", "Compound"),), (
           P("self_managed", "BOOL", "自管", "Self-managed"),)),
+    # --- rectification ---------------------------------------------------------------------------------
+    R("CASE_OWNER", "整改责任主体", "Case owner", "who is responsible for fixing a case: a person or an organisation",
+      tuple(("Rectification", t) for t in ("Person", "PartyOrg", "Organization", "Community", "Street", "Grid"))),
     # --- service sites ---------------------------------------------------------------------------------
     R("RUN_BY", "运营", "Run by", "who runs a service site", (
         ("ServiceSite", "PartyOrg"), ("ServiceSite", "Organization"), ("ServiceSite", "PropertyCompany")),),

@@ -583,6 +583,7 @@ def validate(paths: Sequence[str | Path], store: GraphStore | None = None, *, pr
     if progress:
         progress(f"校验 Validating：{rows:,} 行的编号、引用与规则", len(paths), len(paths) + 1)
     _resolve(sheets, store, valid_only=False)
+    _existing_only(sheets, store)
     if skip_invalid:
         # Rows that survive must not point at rows that will be rejected: repeat until nothing changes.
         while True:
@@ -605,6 +606,19 @@ def _rate(rows: int, since: float) -> str:
     """``12,345 行，6,789 行/秒`` — rows done since ``since`` (``time.monotonic``) and their rate."""
     seconds = max(time.monotonic() - since, 1e-6)
     return f"{rows:,} 行，{rows / seconds:,.0f} 行/秒"
+
+
+def _existing_only(sheets: list[SheetData], store: GraphStore | None) -> None:
+    """Update-only ledgers (a returned task list) may only name nodes the database already holds."""
+    for sd in sheets:
+        if not sd.spec.update_only:
+            continue
+        known = _lookup_db(store, sd.spec.label, {r.key for r in sd.records if r.key})
+        for rec in sd.records:
+            if rec.key and rec.key not in known:
+                rec.error("unknown-key", sd.spec.key.header, rec.key,
+                          f"数据库中没有{MODEL.node(sd.spec.label).zh}“{rec.key}”：这份{sd.spec.zh}只能更新已有的"
+                          f"{MODEL.node(sd.spec.label).zh}，请核对编号（用 orgnet 导出的清单回填，不要新增行）")
 
 
 def _dedupe(errors: list[LedgerError]) -> list[LedgerError]:

@@ -62,9 +62,24 @@ def grid_not_its_own_parent(props, refs, key):
     return []
 
 
+def not_applicable_needs_reason(props, refs, key):
+    if props.get("status") == "不适用" and not props.get("reason"):
+        return [("不适用理由", "状态为“不适用”时须写明理由：请填写“不适用理由”，或改为其他状态")]
+    return []
+
+
+def returned_case_not_closed(props, refs, key):
+    # 销号 is the checker's act after a load no longer shows the gap, not the community's.
+    if props.get("status") == "已销号":
+        return [("状态", "社区回填的任务清单不能直接“已销号”：整改完成请填“已整改待核验”，"
+                         "下次导入核验缺口消失后由核验人销号（`orgnet cases close` 或 整改 页面）")]
+    return []
+
+
 RULES: dict[str, Rule] = {f.__name__: f for f in (
     centre_needs_flag, org_not_its_own_parent, member_fields_need_member, in_service_needs_work_unit,
-    party_members_not_more_than_members, red_leader_in_service, grid_not_its_own_parent)}
+    party_members_not_more_than_members, red_leader_in_service, grid_not_its_own_parent,
+    not_applicable_needs_reason, returned_case_not_closed)}
 
 
 # --- plausible values ---------------------------------------------------------------------------

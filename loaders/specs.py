@@ -81,6 +81,9 @@ class Ledger:
     #: names of row rules in loaders.rules
     rules: tuple[str, ...] = ()
     aliases: tuple[str, ...] = field(default=())
+    #: node ledgers that only update nodes already in the database (a returned task list): an
+    #: unknown key is an error instead of a new node
+    update_only: bool = False
 
     @property
     def is_node(self) -> bool:
@@ -223,6 +226,38 @@ NODE_LEDGERS = (
 )
 
 
+# The rectification ledger (cases/): the full 整改台账 is written by orgnet itself when a load opens,
+# fixes or reopens cases; a community returns its 整改任务清单 with the status columns filled in.
+# Both go through the engine like every other ledger, so they are validated, archived and replayed
+# by a rebuild.
+_CASE_OWNER = Ref("责任主体编号", "CASE_OWNER", ("Person", "PartyOrg", "Organization", "Community", "Street", "Grid"),
+                  ("owner_id", "责任人编号", "责任单位编号"),
+                  note="负责整改的人员或组织的编号（人员、党组织、单位、社区、街道或网格）")
+_CASE_STATUS = C("状态", "status", ("status", "整改状态"), note="待整改 / 整改中 / 已整改待核验 / 已销号 / 不适用")
+_CASE_REASON = C("不适用理由", "reason", ("reason", "理由"), note="状态为“不适用”时必填")
+_CASE_DEADLINE = C("整改期限", "deadline", ("deadline", "期限"))
+_CASE_NOTES = C("备注", "notes", ("notes", "整改情况"))
+CASE_LEDGERS = (
+    Ledger("cases", "整改台账", "Rectification ledger",
+           "every coverage gap as a case (written by orgnet when a load opens, fixes or reopens cases)", "Rectification",
+           key("案件编号"),
+           (C("规则", "rule", ("rule",)), C("对象类别", "entity_label", ("entity_label",)),
+            C("对象编号", "entity_id", ("entity_id",)), C("对象名称", "entity_name", ("entity_name",)),
+            C("问题", "problem", ("problem",)), C("整改办法", "remedy", ("remedy", "怎么整改")),
+            C("街道编号", "street_id", ("street_id",)), C("街道", "street", ("street",)),
+            C("社区编号", "community_id", ("community_id",)), C("社区", "community", ("community",)),
+            C("网格", "grid", ("grid",)), _CASE_STATUS, _CASE_REASON, _CASE_DEADLINE, _CASE_NOTES,
+            C("发现批次", "opened_load", ("opened_load",)), C("发现日期", "opened_on", ("opened_on",)),
+            C("整改批次", "fixed_load", ("fixed_load",)), C("缺口仍在", "gap_present", ("gap_present",)),
+            C("重开次数", "reopened", ("reopened",)), C("核验人", "checked_by", ("checked_by",))),
+           (_CASE_OWNER,), rules=("not_applicable_needs_reason",)),
+    Ledger("case_returns", "整改任务清单", "Rectification task list",
+           "a community's task list returned with status, deadline, owner and notes filled in", "Rectification",
+           key("案件编号"), (_CASE_STATUS, _CASE_REASON, _CASE_DEADLINE, _CASE_NOTES), (_CASE_OWNER,),
+           rules=("not_applicable_needs_reason", "returned_case_not_closed"), aliases=("任务清单",),
+           update_only=True),
+)
+
 def _person(header: str = "人员编号") -> Ref:
     return Ref(header, "", ("Person",), ("person_id", "人员编号", "党员编号"), required=True)
 
@@ -290,7 +325,7 @@ REL_LEDGERS = (
                (C("组建方式", "mode", ("mode",)),)),
 )
 
-LEDGERS: dict[str, Ledger] = {spec.name: spec for spec in NODE_LEDGERS + REL_LEDGERS}
+LEDGERS: dict[str, Ledger] = {spec.name: spec for spec in NODE_LEDGERS + REL_LEDGERS + CASE_LEDGERS}
 
 
 def _check() -> None:

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from cases import ledger, tasklist
 from graph.config import open_store
-from loaders.demo import run_demo
+from demo import run_demo
 from loaders.engine import LoadRefused, load, rebuild
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,7 +14,7 @@ LAYERS = {
     "graph": 0,
     "access": 1,
     "queries": 2, "loaders": 2,
-    "analysis": 3, "demo": 3,
+    "analysis": 3, "demo": 3, "cases": 3,
     "reports": 4,
     "views": 5, "orgnet": 5,
     "app": 6,  # app.py assembles the pages and logs the user in through views._shared

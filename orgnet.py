@@ -535,6 +535,106 @@ def cases_close(ctx, ids, checker, force) -> None:
     click.echo(f"已销号 {len(ids)} 件 ({load_id})")
 
 
+# --- planners -----------------------------------------------------------------------------------------
+@cli.group(epilog="Examples: orgnet plan links -o 包联建议.xlsx | orgnet plan sites -p 3 --curve 8 | orgnet plan workers")
+def plan() -> None:
+    """Planners that propose fixes: 包联 links, new service sites, grid staffing."""
+
+
+def _plan_out(summary: dict, fmt: str, rows: list[dict], sheet: str) -> None:
+    import json
+
+    if fmt == "json":
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
+    else:
+        _emit(rows, "table", None, sheet)
+
+
+@plan.command("links", epilog="Example: orgnet plan links -o 包联建议.xlsx && orgnet validate 包联建议.xlsx")
+@click.option("--min-links", type=int, help="R09 minimum per member (default: the rule's).")
+@click.option("--max-links", type=int, help="R09 maximum per member (default: the rule's).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the plan as a 包联 ledger (.xlsx).")
+@click.pass_context
+def plan_links_cmd(ctx, min_links, max_links, fmt, output) -> None:
+    """包联 suggestions (min-cost flow): members with spare capacity → households no member looks after."""
+    from analysis.links_plan import plan_links
+
+    try:
+        result = plan_links(_store(ctx), min_links=min_links, max_links=max_links, progress=_progress())
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
+    if output:
+        Path(output).write_bytes(result.ledger_xlsx())
+        click.echo(f"wrote {len(result.links)} links to {output} (包联 ledger: `orgnet validate {output}`)", err=fmt == "json")
+    summary = {**result.summary(), "residue": result.residue, "links_file": output}
+    _plan_out(summary, fmt, [{"rule": r, "before": result.before[r], "after": len(v)} for r, v in result.residue.items()],
+              "包联建议")
+
+
+@plan.command("sites", epilog="Example: orgnet plan sites -p 3 --curve 8 --radius 800 -o 新阵地.xlsx")
+@click.option("-p", "count", type=int, default=3, show_default=True, help="How many new sites.")
+@click.option("--radius", type=float, help="Service radius in metres (default: R15's).")
+@click.option("--curve", type=int, help="Also solve for 0…N new sites (coverage against p).")
+@click.option("--candidates", type=click.Path(exists=True, dir_okay=False),
+              help="A 服务阵地 ledger of candidate sites (default: every building's location).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the chosen sites as a 服务阵地 ledger (.xlsx).")
+@click.pass_context
+def plan_sites_cmd(ctx, count, radius, curve, candidates, fmt, output) -> None:
+    """Where to put new service sites: maximal covering location (exact MILP), existing sites kept."""
+    from analysis import sites
+    from loaders.engine import LoadRefused
+
+    store = _store(ctx)
+    try:
+        cands = sites.read_candidates(candidates, store) if candidates else None
+        result = sites.plan_sites(store, count, radius_m=radius, candidates=cands, curve_to=curve, progress=_progress())
+    except LoadRefused as e:
+        click.echo(_table(ERROR_HEADERS, _error_rows(e.validation.errors)))
+        raise click.ClickException(str(e)) from None
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
+    if output:
+        Path(output).write_bytes(result.ledger_xlsx())
+        click.echo(f"wrote {len(result.solution.chosen)} sites to {output} (服务阵地 ledger)", err=fmt == "json")
+    summary = result.summary()
+    summary["r15_after"] = len(sites.what_if(store, result.solution.chosen, radius_m=result.radius_m))
+    summary["r15_before"] = len(sites.what_if(store, [], radius_m=result.radius_m))
+    _plan_out(summary, fmt, result.curve, "选址")
+    if fmt == "table":
+        click.echo(f"R15 楼栋缺口：{summary['r15_before']} → {summary['r15_after']}；新增覆盖 {result.solution.covered} 户")
+
+
+@plan.command("workers", epilog="Example: orgnet plan workers --format json")
+@click.option("--max-households", type=int, help="Households per full-time worker (default: R05A's).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write grids and moves to an .xlsx.")
+@click.pass_context
+def plan_workers_cmd(ctx, max_households, fmt, output) -> None:
+    """Grid staffing (R05A/R05B): full-time workers short per grid, buildings that could move grids."""
+    from analysis.workers import plan_workers
+    from reports import export
+
+    try:
+        result = plan_workers(_store(ctx), max_households=max_households)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
+    if output:
+        Path(output).write_bytes(export.to_xlsx([g for g in result["grids"] if g["short"]], sheet="网格员缺口"))
+        click.echo(f"wrote {output}", err=fmt == "json")
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+        return
+    _emit([g for g in result["grids"] if g["short"]], "table", None, "网格员缺口")
+    if result["moves"]:
+        _emit(result["moves"], "table", None, "楼栋调整")
+    click.echo(f"缺专职网格员 {result['summary']['workers_short']} 名；调整 {result['summary']['moves']} 栋楼后缺 "
+               f"{result['summary']['workers_short_after_moves']} 名")
+
+
 # --- queries ------------------------------------------------------------------------------------------
 def _params(pairs: tuple[str, ...]) -> dict[str, str]:
     out = {}

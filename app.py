@@ -20,6 +20,8 @@ PAGES = [
     ("views/org_chart.py", "组织架构", "Organisation chart", "org"),
     ("views/map.py", "地图", "Map", "map"),
     ("views/queries.py", "查询", "Queries", "queries"),
+    ("views/cases.py", "整改", "Rectification", "cases"),
+    ("views/planning.py", "规划", "Planning", "planning"),
     ("views/imports.py", "数据导入", "Import", "import"),
     ("views/model.py", "数据模型", "Model", "model"),
     ("views/audit.py", "审计日志", "Audit log", "audit"),

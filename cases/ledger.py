@@ -106,11 +106,12 @@ def cases(store: GraphStore, *, community: str | None = None, status: str | None
     latest: dict[str, dict] = {}
     for r in registry()["cases"].run(store):
         prev = latest.get(r["id"])
-        if prev is None or (r["owner_load"] or "") > (prev["owner_load"] or ""):
+        if prev is None or _when(r) > _when(prev):
             latest[r["id"]] = r
     out = []
     for r in latest.values():
         r.pop("owner_load", None)
+        r.pop("owner_at", None)
         if community is not None and community not in (r["community_id"], r["community"]):
             continue
         if status is not None and r["status"] != status:
@@ -119,6 +120,11 @@ def cases(store: GraphStore, *, community: str | None = None, status: str | None
         out.append(r)
     out.sort(key=lambda r: (r["community"] or "", r["rule"], r["entity_id"]))
     return out
+
+
+def _when(r: dict) -> tuple:
+    """The owner a later load named wins (loads in the same second are told apart by their id)."""
+    return (r["owner_at"] or dt.datetime.min, r["owner_load"] or "")
 
 
 def per_community(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -183,7 +189,8 @@ def sync(store: GraphStore, *, archive: Path | None, today: dt.date | None = Non
     today = today or dt.date.today()
     gaps = current_gaps(store, progress)
     existing = {(r["rule"], r["entity_id"]): r for r in cases(store, today=today)}
-    last = store.query("MATCH (l:Load) RETURN max(l.id) AS id")[0]["id"]
+    latest_load = store.query("MATCH (l:Load) RETURN l.id AS id ORDER BY l.started_at DESC, l.id DESC LIMIT 1")
+    last = latest_load[0]["id"] if latest_load else None
     report = SyncReport(gaps=len(gaps))
     rows: list[dict[str, Any]] = []
     ctx_cache: dict[str, dict] = {}

@@ -3,6 +3,8 @@
 // kind: table
 MATCH (c:Rectification)
 OPTIONAL MATCH (c)-[o:CASE_OWNER]->(w)
+OPTIONAL MATCH (l:Load)
+WHERE l.id = o.src_load
 RETURN c.id AS id, c.rule AS rule, c.entity_label AS entity_label, c.entity_id AS entity_id,
        c.entity_name AS entity_name, c.problem AS problem, c.remedy AS remedy,
        c.street_id AS street_id, c.street AS street, c.community_id AS community_id, c.community AS community,
@@ -15,5 +17,5 @@ RETURN c.id AS id, c.rule AS rule, c.entity_label AS entity_label, c.entity_id A
 //@kuzu
        label(w) AS owner_label,
 //@both
-       o.src_load AS owner_load
+       l.started_at AS owner_at, o.src_load AS owner_load
 ORDER BY id

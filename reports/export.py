@@ -27,6 +27,17 @@ COLUMN_ZH = {
     "via": "经由", "household": "住户编号", "head_name": "户主", "link_kind": "包联类型", "since": "起始日期",
     "same_unit": "同单元", "same_building": "同楼栋", "same_compound": "同小区", "member": "人员编号",
     "reported": "报到日期", "assigned_to": "编入党组织", "linked_households": "包联住户", "label": "类别", "detail": "说明",
+    # rectification cases and planners (issue 14)
+    "status": "状态", "overdue": "逾期", "deadline": "整改期限", "problem": "问题", "remedy": "整改办法",
+    "entity_label": "对象类别", "entity_id": "对象编号", "entity_name": "对象名称", "owner_id": "责任主体编号",
+    "owner_name": "责任主体", "owner_label": "责任主体类别", "reason": "不适用理由", "notes": "备注",
+    "opened_load": "发现批次", "opened_on": "发现日期", "fixed_load": "整改批次", "gap_present": "缺口仍在",
+    "reopened": "重开次数", "checked_by": "核验人", "community_id": "社区编号", "street_id": "街道编号",
+    "open": "待整改", "awaiting_check": "待核验", "closed": "已销号", "not_applicable": "不适用", "case": "整改案件",
+    "case_status": "整改状态", "kind": "类型", "tier": "亲近程度", "cost": "代价", "metres": "距离（米）",
+    "full_time": "专职网格员", "needed": "应配专职", "short": "缺专职", "households_after_moves": "调整后户数",
+    "short_after_moves": "调整后缺专职", "building_id": "楼栋编号", "from_grid": "原网格编号", "from": "原网格",
+    "to_grid": "新网格编号", "to": "新网格", "p": "新建阵地数", "covered": "覆盖户数", "before": "规划前", "after": "规划后",
 }
 
 

@@ -64,6 +64,23 @@ def violations(_store: GraphStore, location: str, version: tuple, rule_id: str, 
     return scope().violations(rule_id, dict(params))
 
 
+@st.cache_data(ttl=3600, show_spinner=False)
+def _all_cases(_store: GraphStore, location: str, version: tuple) -> list[dict]:
+    from cases import ledger
+
+    return ledger.cases(_store)
+
+
+def case_rows(_store: GraphStore, location: str, version: tuple) -> list[dict]:
+    """The rectification ledger's cases (``cases.ledger``) whose entity lies in the principal's area."""
+    rows = _all_cases(_store, location, version)
+    p = principal()
+    if p is not None and p.county_wide:
+        return rows
+    sc = scope()
+    return [r for r in rows if sc.allows(r["entity_label"], r["entity_id"])]
+
+
 # --- settings ---------------------------------------------------------------------------------------
 def english() -> bool:
     return st.session_state.get("lang", "中文") == "English"

@@ -7,7 +7,8 @@ from queries import coverage
 from reports import export
 from reports.export import natural_key
 from views import _maps as maps
-from views._shared import (data_version, english, frame, principal, rollup, rule_label, scope, store, t, tile_url, unmasked,
+from cases.ledger import case_id
+from views._shared import (case_rows, data_version, english, frame, principal, rollup, rule_label, scope, store, t, tile_url, unmasked,
                            violations)
 
 s = store()
@@ -50,6 +51,12 @@ grid = f3.selectbox(t("网格", "Grid"), [""] + grids, format_func=lambda v: v o
 shown = [r for r in rows if (not street or r.get("street") == street)
          and (not community or r.get("community") == community)
          and (not grid or grid in (r.get("grid") or "").split("、"))]
+# each gap's case in the rectification ledger (整改), linked to the 整改 page
+case_status = {r["id"]: r["status"] for r in case_rows(s, s.location, version) if r["rule"] == rule_id}
+for r in shown:
+    cid = case_id(rule_id, str(r["id"]))
+    r["case"] = f"cases?case={cid}" if cid in case_status else None
+    r["case_status"] = case_status.get(cid)
 
 m1, m2 = st.columns(2)
 m1.metric(t("缺口", "Gaps"), f"{len(shown):,}")
@@ -57,7 +64,8 @@ m2.metric(t("本规则全部缺口", "All gaps of this rule"), f"{len(rows):,}")
 
 table_tab, map_tab, rollup_tab = st.tabs([t("明细", "Detail"), t("地图", "Map"), t("汇总", "Roll-up")])
 with table_tab:
-    st.dataframe(frame(shown), hide_index=True, width="stretch", key="gap_table")
+    st.dataframe(frame(shown), hide_index=True, width="stretch", key="gap_table", column_config={
+        t("整改案件", "case"): st.column_config.LinkColumn(display_text=r"cases\?case=(.*)")})
     name = "-".join([rule_id, *(x for x in (street, community, grid) if x)] or []) if (street or community or grid) \
         else f"{rule_id}-{t('全部', 'all')}"
     d1, d2, _ = st.columns([1, 1, 4])

@@ -90,7 +90,11 @@ if st.button(t("导入", "Load"), type="primary", disabled=bool(result.errors) a
     else:
         audit().record("load", user=me.user, role=me.role, area=me.area, load=report.load_id, source="app",
                        files=[p.name for p in paths], rows=sum(report.written.values()), rejected=report.rejected)
+        from cases import ledger as case_ledger
+
+        synced = case_ledger.sync(s, archive=archive_dir(s), progress=progress)  # open / fix / reopen cases
         st.cache_data.clear()
+        st.info(synced.line())
         st.success(t(f"已导入 {sum(report.written.values()):,} 条（{report.load_id}，{report.seconds:.1f} 秒）。",
                      f"Loaded {sum(report.written.values()):,} rows ({report.load_id}, {report.seconds:.1f} s)."))
         st.dataframe(pd.DataFrame([{t("对象/关系", "Kind"): k, t("条数", "Rows"): v} for k, v in report.written.items()]),

@@ -9,7 +9,8 @@ import streamlit as st
 from queries import coverage
 from reports import export
 from reports.export import display, natural_key
-from views._shared import counts, data_version, frame, principal, rollup, scope, store, summary, t
+from cases.ledger import per_community as per_community_cases
+from views._shared import case_rows, counts, data_version, frame, principal, rollup, scope, store, summary, t
 
 s = store()
 version = data_version(s)
@@ -102,6 +103,16 @@ st.download_button(t("下载覆盖率矩阵（XLSX）", "Download the matrix (XL
                                   title=t("规则 × 社区 覆盖率（%）", "Coverage % by rule and community")),
                    t("覆盖率矩阵.xlsx", "coverage-matrix.xlsx"), key="ov_matrix_dl",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+st.subheader(t("整改情况", "Rectification"))
+per_community = per_community_cases(case_rows(s, s.location, version))
+if per_community:
+    st.dataframe(frame([{k: r[k] for k in ("community", "open", "overdue", "awaiting_check", "closed")}
+                        for r in per_community]), hide_index=True, width="stretch", key="overview_cases")
+    st.caption(t("待整改含整改中；逾期指超过整改期限仍未整改。详见“整改”页。",
+                 "Open includes in progress; overdue means past the deadline. See the Rectification page."))
+else:
+    st.caption(t("还没有整改案件。", "No rectification cases yet."))
 
 if not (principal().may("detail") and principal().county_wide):
     st.stop()

@@ -1,0 +1,121 @@
+"""The 整改 and 规划 pages (Streamlit AppTest) on the mini county with its cases opened."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cases import ledger
+from graph.config import open_store
+from loaders.engine import load
+from ledgers import mini_county_db
+from queries import coverage
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("app_cases")
+    db = mini_county_db(str(tmp / "app.kuzu"), tmp)
+    with open_store(db) as s:
+        ledger.sync(s, archive=tmp / "archive")
+        # one case owned by a person (张三): the page must mask the owner's name
+        first = ledger.cases(s)[0]
+        returned = tmp / "任务清单.csv"
+        returned.write_text(f"案件编号,状态,责任主体编号\n{first['id']},整改中,M1\n", encoding="utf-8")
+        load([returned], s, archive=tmp / "archive")
+        expected = {r["id"]: r for r in ledger.cases(s)}
+        gaps = sum(r["violating"] for r in coverage.summary(s))
+    return {"db": db, "cases": expected, "gaps": gaps, "archive": tmp / "archive"}
+
+
+@pytest.fixture
+def app(county, monkeypatch):
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    monkeypatch.setenv("ORGNET_DB", county["db"])
+    monkeypatch.setenv("ORGNET_ARCHIVE", str(county["archive"]))
+
+    def page(path: str) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+        at.run()
+        at.switch_page(path).run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    yield page
+    from views import _shared
+    _shared.store().close()
+    _shared.store.clear()
+    import streamlit as st
+    st.cache_data.clear()
+
+
+def table(at, column: str):
+    """The first table on the page with this column (AppTest does not keep dataframe keys)."""
+    for df in at.dataframe:
+        value = df.value
+        if hasattr(value, "columns") and column in value.columns:
+            return value
+    raise AssertionError(f"no table with column {column!r}")
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_cases_page_shows_every_case_masked(app, county):
+    assert len(county["cases"]) == county["gaps"] > 0
+    at = app("views/cases.py")
+    assert at.title[0].value == "整改台账"
+    assert metrics(at)["待整改/整改中"] == str(len(county["cases"]))
+    assert metrics(at)["已销号"] == "0"
+    cases = table(at, "问题")
+    assert sorted(cases["编号"]) == sorted(county["cases"])
+    owners = list(cases["责任主体"])
+    assert "张三" not in owners and "张*" in owners
+    per = table(at, "待核验")
+    assert per["待整改"].sum() == len(county["cases"])
+
+
+def test_cases_page_filters_by_community_and_status(app, county):
+    at = app("views/cases.py")
+    community = sorted({r["community"] for r in county["cases"].values() if r["community"]})[0]
+    at.selectbox(key="case_community").set_value(community).run()
+    rows = table(at, "问题")
+    assert set(rows["社区"]) == {community}
+    assert len(rows) == sum(1 for r in county["cases"].values() if r["community"] == community)
+    at.selectbox(key="case_status").set_value("已销号").run()
+    assert any(c.value == "0 件" for c in at.caption)
+
+
+def test_gaps_page_links_each_gap_to_its_case(app, county):
+    at = app("views/gaps.py")
+    at.selectbox(key="gap_rule").set_value("R08").run()
+    gaps = table(at, "整改案件")
+    assert len(gaps) and all(link == f"cases?case=ZG-R08-{i}" for i, link in zip(gaps["编号"], gaps["整改案件"]))
+    assert set(gaps["整改状态"]) <= {"待整改", "整改中"}
+
+
+def test_overview_shows_open_cases_per_community(app, county):
+    at = app("views/overview.py")
+    per = table(at, "待核验")
+    assert per["待整改"].sum() == len(county["cases"])
+
+
+def test_planning_page_plans_links_sites_and_workers(app, county):
+    at = app("views/planning.py")
+    assert at.title[0].value == "规划"
+    at.button(key="pl_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    m = metrics(at)
+    assert "建议包联" in m and int(m["建议包联"]) >= 1
+    assert m["R08 缺口"] == "0"
+    at.number_input(key="ps_p").set_value(1).run()
+    at.button(key="ps_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    sites = table(at, "阵地编号")
+    assert len(sites) <= 1
+    assert "缺专职网格员的网格" in metrics(at)
+

@@ -216,6 +216,7 @@ def app(ctx: click.Context, port: int, no_demo: bool) -> None:
     if store.is_empty() and not no_demo:
         click.echo("数据库为空，先载入示范县 (empty database: loading the demo county first)…")
         _run_demo(store, "gaoqing", 1.0, 1, None)
+        _sync_cases(store)
     # The app process opens the database itself; Kùzu allows one process at a time.
     store.close()
     ctx.find_root().obj["store"] = None
@@ -461,7 +462,7 @@ CASE_FORMATS = click.Choice(["table", "json", "xlsx"])
 
 
 @cli.group(invoke_without_command=True,
-           epilog="Examples: orgnet cases --community 富和社区 --status 待整改 | orgnet cases --format xlsx -o 整改.xlsx | "
+           epilog="Example: orgnet cases --community 富和社区 --status 待整改 | orgnet cases --format xlsx -o 整改.xlsx | "
                   "orgnet cases close ZG-R08-H-000123 --checker 王芳")
 @click.option("--community", help="Only this community (id or name).")
 @click.option("--status", type=click.Choice(["待整改", "整改中", "已整改待核验", "已销号", "不适用"]), help="Only this status.")
@@ -536,7 +537,7 @@ def cases_close(ctx, ids, checker, force) -> None:
 
 
 # --- planners -----------------------------------------------------------------------------------------
-@cli.group(epilog="Examples: orgnet plan links -o 包联建议.xlsx | orgnet plan sites -p 3 --curve 8 | orgnet plan workers")
+@cli.group(epilog="Example: orgnet plan links -o 包联建议.xlsx | orgnet plan sites -p 3 --curve 8 | orgnet plan workers")
 def plan() -> None:
     """Planners that propose fixes: 包联 links, new service sites, grid staffing."""
 

@@ -106,7 +106,7 @@ class _Places:
 
 
 def plan_links(store: GraphStore, *, min_links: int | None = None, max_links: int | None = None,
-               candidates: int = 25, progress: Progress | None = None) -> LinkPlan:
+               candidates: int = 12, progress: Progress | None = None) -> LinkPlan:
     """Plan 包联 links for every household no member looks after (see the module's docstring)."""
     import time
 
@@ -119,13 +119,12 @@ def plan_links(store: GraphStore, *, min_links: int | None = None, max_links: in
     if params["min_links"] < 0 or params["max_links"] < max(params["min_links"], 1):
         raise ValueError(f"min_links {params['min_links']} / max_links {params['max_links']}: "
                          "需要 0 ≤ 最少 ≤ 最多，且最多 ≥ 1")
-    step = _stepper(progress, 5)
+    step = _stepper(progress, 4)
     step("读取党员和住户 Reading")
     members = registry()["plan_link_members"].run(store)
     households = registry()["plan_link_households"].run(store)
     hctx = coverage.context(store, "Household")
     bctx = coverage.context(store, "Building")
-    pctx = coverage.context(store, "Person")
 
     places = _Places()
     unit_place: dict[str, dict] = {}
@@ -160,9 +159,8 @@ def plan_links(store: GraphStore, *, min_links: int | None = None, max_links: in
         elif m["assigned_building_id"] and m["assigned_building_id"] in bctx:
             ctx = bctx[m["assigned_building_id"]]
             p = place(None, m["assigned_building_id"], ctx)
-        else:
-            ctx = pctx.get(m["id"], {})
-            p = place(None, None, ctx)
+        else:  # lives elsewhere, not placed in a building: the community they reported to
+            p = place(None, None, {"community_id": m["reported_community_id"]})
         p["leads"] = {places.code("u", u) for u in m["leader_units"]}
         spare_members.append({**m, "spare": spare})
         mp.append(p)
@@ -208,68 +206,70 @@ def plan_links(store: GraphStore, *, min_links: int | None = None, max_links: in
     return plan
 
 
+class _Side:
+    """One side of the matching (households or members) as arrays, for vectorised pair costs."""
+
+    def __init__(self, places: list[dict]):
+        self.unit = np.array([p["unit"] for p in places], dtype=np.int64)
+        self.building = np.array([p["building"] for p in places], dtype=np.int64)
+        self.compound = np.array([p["compound"] for p in places], dtype=np.int64)
+        grids = [sorted(p["grids"]) + [-1, -1] for p in places]
+        self.grid1 = np.array([g[0] for g in grids], dtype=np.int64)
+        self.grid2 = np.array([g[1] for g in grids], dtype=np.int64)
+        self.lat = np.array([np.nan if p["lat"] is None else p["lat"] for p in places], dtype=float)
+        self.lon = np.array([np.nan if p["lon"] is None else p["lon"] for p in places], dtype=float)
+        self.community = np.array([p["community"] or "" for p in places], dtype=object)
+
+
+def _pair_costs(H: _Side, M: _Side, hi: np.ndarray, mj: np.ndarray, special: np.ndarray, leads: set[tuple[int, int]]):
+    """Cost, closeness tier and metres of each (household hi[k], member mj[k]) pair."""
+    d = _haversine(H.lat[hi], H.lon[hi], M.lat[mj], M.lon[mj])
+    far = np.where(np.isnan(d), 50, np.minimum(d // 100, 50))
+    tier = np.where((H.community[hi] == M.community[mj]) & (H.community[hi] != ""), 5, 6)
+    g = H.grid1[hi] >= 0
+    same_grid = g & ((H.grid1[hi] == M.grid1[mj]) | (H.grid1[hi] == M.grid2[mj])
+                     | ((H.grid2[hi] >= 0) & ((H.grid2[hi] == M.grid1[mj]) | (H.grid2[hi] == M.grid2[mj]))))
+    tier = np.where(same_grid, 4, tier)
+    tier = np.where((H.compound[hi] >= 0) & (H.compound[hi] == M.compound[mj]), 3, tier)
+    tier = np.where((H.building[hi] >= 0) & (H.building[hi] == M.building[mj]), 2, tier)
+    tier = np.where((H.unit[hi] >= 0) & (H.unit[hi] == M.unit[mj]), 1, tier)
+    cost = np.where(tier <= 4, tier * 10, np.where(tier == 5, 50 + far, 600 + far))
+    if leads:
+        # for a special-group household, the unit's own leader costs nothing
+        led = np.array([bool(special[i]) and (int(H.unit[i]), int(j)) in leads for i, j in zip(hi, mj)], dtype=bool)
+        cost = np.where(led, 0, cost)
+    return cost.astype(np.int64), tier.astype(np.int64), d
+
+
 def _candidate_arcs(hp, special, mp, spare_members, k) -> dict[tuple[int, int], tuple[int, int, float | None]]:
     """(household i, member j) → (cost, tier, metres): each household's k cheapest members, and each
     member without a link its k cheapest households, within the household's community first."""
     arcs: dict[tuple[int, int], tuple[int, int, float | None]] = {}
     if not hp or not mp:
         return arcs
-    m_unit = np.array([p["unit"] for p in mp])
-    m_bld = np.array([p["building"] for p in mp])
-    m_cmp = np.array([p["compound"] for p in mp])
-    m_lat = np.array([np.nan if p["lat"] is None else p["lat"] for p in mp], dtype=float)
-    m_lon = np.array([np.nan if p["lon"] is None else p["lon"] for p in mp], dtype=float)
-    m_comm = np.array([p["community"] or "" for p in mp], dtype=object)
-    by_comm: dict[str, np.ndarray] = {}
-    for c in set(m_comm):
-        by_comm[c] = np.flatnonzero(m_comm == c)
-
-    def costs(h: dict, idx: np.ndarray, is_special: bool):
-        d = _haversine(h["lat"] if h["lat"] is not None else np.nan, h["lon"] if h["lon"] is not None else np.nan,
-                       m_lat[idx], m_lon[idx])
-        far = np.where(np.isnan(d), 50, np.minimum(d // 100, 50))
-        tier = np.full(len(idx), 6)
-        same_comm = m_comm[idx] == (h["community"] or "\0")
-        tier = np.where(same_comm, 5, tier)
-        if h["grids"]:
-            in_grid = np.array([bool(mp[j]["grids"] & h["grids"]) for j in idx], dtype=bool)
-            tier = np.where(in_grid, 4, tier)
-        tier = np.where((m_cmp[idx] == h["compound"]) & (h["compound"] >= 0), 3, tier)
-        tier = np.where((m_bld[idx] == h["building"]) & (h["building"] >= 0), 2, tier)
-        tier = np.where((m_unit[idx] == h["unit"]) & (h["unit"] >= 0), 1, tier)
-        cost = np.where(tier <= 4, tier * 10, np.where(tier == 5, 50 + far, 600 + far))
-        if is_special and h["unit"] >= 0:
-            leads = np.array([h["unit"] in mp[j]["leads"] for j in idx], dtype=bool)
-            cost = np.where(leads, 0, cost)
-        return cost.astype(int), tier.astype(int), d
-
+    H, M = _Side(hp), _Side(mp)
+    leads = {(u, j) for j, p in enumerate(mp) for u in p["leads"]}
+    members_in: dict[str, np.ndarray] = {c: np.flatnonzero(M.community == c) for c in set(M.community)}
+    households_in: dict[str, np.ndarray] = {c: np.flatnonzero(H.community == c) for c in set(H.community)}
     everyone = np.arange(len(mp))
-    for i, h in enumerate(hp):
-        pool = by_comm.get(h["community"] or "", everyone) if h["community"] else everyone
+
+    def keep(hi: np.ndarray, mj: np.ndarray) -> None:
+        cost, tier, d = _pair_costs(H, M, hi, mj, special, leads)
+        for x in np.argsort(cost, kind="stable")[:k]:
+            arcs.setdefault((int(hi[x]), int(mj[x])),
+                            (int(cost[x]), int(tier[x]), None if np.isnan(d[x]) else float(d[x])))
+
+    for i in range(len(hp)):
+        pool = members_in.get(H.community[i], everyone) if H.community[i] else everyone
         if len(pool) < k:
             pool = everyone
-        cost, tier, d = costs(h, pool, bool(special[i]))
-        best = np.argsort(cost, kind="stable")[:k]
-        for b in best:
-            arcs[(i, int(pool[b]))] = (int(cost[b]), int(tier[b]), None if np.isnan(d[b]) else float(d[b]))
+        keep(np.full(len(pool), i), pool)
     # members without any link reach out to their own nearest households, so the flow can use them
-    h_comm = np.array([h["community"] or "" for h in hp], dtype=object)
     for j, m in enumerate(spare_members):
         if m["links"] != 0:
             continue
-        p = mp[j]
-        pool = np.flatnonzero(h_comm == (p["community"] or "\0"))
-        if len(pool) == 0:
-            pool = np.arange(len(hp))
-        scored = []
-        for i in pool:
-            cost, tier, d = costs(hp[i], np.array([j]), bool(special[i]))
-            scored.append((int(cost[0]), int(i), int(tier[0]), None if np.isnan(d[0]) else float(d[0])))
-            if len(scored) > 4 * k:
-                scored.sort()
-                scored = scored[:k]
-        for cost, i, tier, d in sorted(scored)[:k]:
-            arcs.setdefault((i, j), (cost, tier, d))
+        pool = households_in.get(M.community[j], np.arange(len(hp))) if M.community[j] else np.arange(len(hp))
+        keep(pool, np.full(len(pool), j))
     return arcs
 
 

@@ -132,14 +132,14 @@ def per_community(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     acc: dict[tuple, Counter] = {}
     for r in rows:
         c = acc.setdefault((r["community_id"], r["community"] or "(未归属)"), Counter())
-        c["total"] += 1
+        c["cases"] += 1
         c["open"] += r["status"] in OPEN
         c["overdue"] += r["overdue"]
         c["awaiting_check"] += r["status"] == FIXED
         c["closed"] += r["status"] == CLOSED
         c["not_applicable"] += r["status"] == NOT_APPLICABLE
     out = [{"community_id": k[0], "community": k[1], **{n: v[n] for n in
-            ("total", "open", "overdue", "awaiting_check", "closed", "not_applicable")}} for k, v in acc.items()]
+            ("cases", "open", "overdue", "awaiting_check", "closed", "not_applicable")}} for k, v in acc.items()]
     out.sort(key=lambda r: (-r["open"], r["community"]))
     return out
 

@@ -33,7 +33,7 @@ COLUMN_ZH = {
     "owner_name": "责任主体", "owner_label": "责任主体类别", "reason": "不适用理由", "notes": "备注",
     "opened_load": "发现批次", "opened_on": "发现日期", "fixed_load": "整改批次", "gap_present": "缺口仍在",
     "reopened": "重开次数", "checked_by": "核验人", "community_id": "社区编号", "street_id": "街道编号",
-    "open": "待整改", "awaiting_check": "待核验", "closed": "已销号", "not_applicable": "不适用", "case": "整改案件",
+    "open": "待整改", "awaiting_check": "待核验", "closed": "已销号", "not_applicable": "不适用", "case": "整改案件", "cases": "案件数",
     "case_status": "整改状态", "kind": "类型", "tier": "亲近程度", "cost": "代价", "metres": "距离（米）",
     "full_time": "专职网格员", "needed": "应配专职", "short": "缺专职", "households_after_moves": "调整后户数",
     "short_after_moves": "调整后缺专职", "building_id": "楼栋编号", "from_grid": "原网格编号", "from": "原网格",

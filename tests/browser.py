@@ -22,6 +22,7 @@ PAGES = [
     ("overview", "总览", "overview"), ("gaps", "覆盖缺口", "gaps"), ("links", "包联关系", "links"),
     ("org", "组织架构", "org-chart"), ("map", "地图", "map"), ("queries", "查询", "queries"),
     ("import", "数据导入", "import"), ("model", "数据模型", "model"), ("audit", "审计日志", "audit"),
+    ("cases", "整改台账", "cases"), ("planning", "规划", "planning"),
 ]
 
 

@@ -171,7 +171,7 @@ def test_overdue_and_per_community(county):
     assert any(r["overdue"] for r in late)
     assert all(not r["overdue"] for r in late if r["status"] not in ledger.OPEN)
     table = ledger.per_community(late)
-    assert sum(r["total"] for r in table) == len(late)
+    assert sum(r["cases"] for r in table) == len(late)
     assert sum(r["overdue"] for r in table) == sum(r["overdue"] for r in late)
     with pytest.raises(ledger.CaseError, match="找不到社区"):
         ledger.cases(store, community="没有这个社区")

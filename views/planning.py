@@ -22,6 +22,11 @@ if not (principal().may("detail") and principal().county_wide):
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+@st.cache_data(ttl=3600, show_spinner=False)
+def staffing(_s, location: str, v: tuple, cap: int) -> dict:
+    return plan_workers(_s, max_households=cap)
+
+
 def bar():
     b = st.progress(0.0)
     return lambda label, done, total: b.progress(min(1.0, done / max(total, 1)), text=label)
@@ -111,7 +116,7 @@ with workers_tab:
     cap_default = next(p.default for p in coverage.rule("R05A").params if p.name == "max_households")
     cap = st.number_input(t("每名专职网格员最多户数", "Households per full-time worker"), min_value=1,
                           value=int(cap_default), key="pw_cap")
-    result = plan_workers(s, max_households=int(cap))
+    result = staffing(s, s.location, version, int(cap))
     sm = result["summary"]
     cols = st.columns(3)
     cols[0].metric(t("缺专职网格员的网格", "Grids short of workers"), f"{sm['short_grids']:,}")

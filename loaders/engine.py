@@ -43,7 +43,7 @@ from .archive import (DISK_FULL_HINT, LoadFailed, archive_files, archived_loads,
                       log_entry, reconcile, replay_files, sha256, write_pending)
 from .reading import ReadError, Sheet, read_file
 from .rejects import write_rejects
-from .rules import RULES, plausible
+from .rules import RULES, existing_only, plausible
 from .specs import LEDGERS, Column, Ledger, Ref
 
 Progress = Callable[[str, int, int], None]
@@ -441,8 +441,7 @@ def _read(paths: Sequence[Path], errors: list[LedgerError], skipped: list[str], 
                 progress(f"读取 Reading {where}：{_rate(len(sd.records), t0)}", i, len(paths))
         if not recognised and len(errors) == errors_before:
             # A file with no ledger in it is a mistake (the wrong file picked), never an empty load.
-            errors.append(LedgerError(
-                "unknown-file", path.name, "", None, "", None,
+            errors.append(LedgerError("unknown-file", path.name, "", None, "", None,
                 "文件中没有识别出任何台账：表头应使用模板中的列名（如“楼栋编号”“住户编号”），"
                 "或把工作表（CSV 文件）命名为台账名称，如“楼栋”“包联”；可在“数据导入”页下载模板"))
     return out
@@ -583,7 +582,7 @@ def validate(paths: Sequence[str | Path], store: GraphStore | None = None, *, pr
     if progress:
         progress(f"校验 Validating：{rows:,} 行的编号、引用与规则", len(paths), len(paths) + 1)
     _resolve(sheets, store, valid_only=False)
-    _existing_only(sheets, store)
+    existing_only(sheets, store)
     if skip_invalid:
         # Rows that survive must not point at rows that will be rejected: repeat until nothing changes.
         while True:
@@ -606,19 +605,6 @@ def _rate(rows: int, since: float) -> str:
     """``12,345 行，6,789 行/秒`` — rows done since ``since`` (``time.monotonic``) and their rate."""
     seconds = max(time.monotonic() - since, 1e-6)
     return f"{rows:,} 行，{rows / seconds:,.0f} 行/秒"
-
-
-def _existing_only(sheets: list[SheetData], store: GraphStore | None) -> None:
-    """Update-only ledgers (a returned task list) may only name nodes the database already holds."""
-    for sd in sheets:
-        if not sd.spec.update_only:
-            continue
-        known = _lookup_db(store, sd.spec.label, {r.key for r in sd.records if r.key})
-        for rec in sd.records:
-            if rec.key and rec.key not in known:
-                rec.error("unknown-key", sd.spec.key.header, rec.key,
-                          f"数据库中没有{MODEL.node(sd.spec.label).zh}“{rec.key}”：这份{sd.spec.zh}只能更新已有的"
-                          f"{MODEL.node(sd.spec.label).zh}，请核对编号（用 orgnet 导出的清单回填，不要新增行）")
 
 
 def _dedupe(errors: list[LedgerError]) -> list[LedgerError]:

@@ -3,6 +3,8 @@
 Each rule sees one parsed row — ``props`` (property → value) and ``refs`` (reference header →
 ids) — and returns ``(column header, message)`` pairs, one per violation; the engine turns them
 into ``rule-violation`` errors. Specs name the rules they need (``Ledger.rules``).
+``existing_only`` is the one check that needs the database: an update-only ledger (a returned
+task list) may only name nodes that exist.
 """
 from __future__ import annotations
 
@@ -74,6 +76,25 @@ def returned_case_not_closed(props, refs, key):
         return [("状态", "社区回填的任务清单不能直接“已销号”：整改完成请填“已整改待核验”，"
                          "下次导入核验缺口消失后由核验人销号（`orgnet cases close` 或 整改 页面）")]
     return []
+
+
+def existing_only(sheets, store) -> None:
+    """Update-only ledgers (``Ledger.update_only``: a returned task list) may only name nodes the
+    database already holds; any other key is an ``unknown-key`` error on its row."""
+    from graph.model import MODEL
+
+    for sd in sheets:
+        if not sd.spec.update_only:
+            continue
+        keys = sorted({r.key for r in sd.records if r.key})
+        known = {r["id"] for r in store.query(f"MATCH (n:{sd.spec.label}) WHERE n.id IN $ids RETURN n.id AS id",
+                                              {"ids": keys})} if store is not None and keys else set()
+        zh = MODEL.node(sd.spec.label).zh
+        for rec in sd.records:
+            if rec.key and rec.key not in known:
+                rec.error("unknown-key", sd.spec.key.header, rec.key,
+                          f"数据库中没有{zh}“{rec.key}”：这份{sd.spec.zh}只能更新已有的{zh}，"
+                          "请核对编号（用 orgnet 导出的清单回填，不要新增行）")
 
 
 RULES: dict[str, Rule] = {f.__name__: f for f in (

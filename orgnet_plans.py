@@ -1,0 +1,202 @@
+"""The CLI's rectification-ledger and planner commands (`orgnet cases …`, `orgnet plan …`).
+
+``orgnet.py`` registers them with ``register(cli, …)``, handing over its helpers (the store of the
+command, table printing, progress), so this module imports nothing from ``orgnet``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+def sync_cases(store, progress=None):
+    """After a load: open cases for new gaps, mark fixed what is gone, reopen what came back."""
+    from cases import ledger
+    from graph.config import archive_dir
+
+    report = ledger.sync(store, archive=archive_dir(store), progress=progress)
+    click.echo(report.line())
+    return report
+
+
+def register(cli: click.Group, *, store, emit, table, progress, error_table) -> None:
+    """Add the ``cases`` and ``plan`` command groups to ``cli``."""
+    _store, _emit, _table, _progress = store, emit, table, progress
+
+    CASE_FORMATS = click.Choice(["table", "json", "xlsx"])
+
+
+    @cli.group(invoke_without_command=True,
+               epilog="Example: orgnet cases --community 富和社区 --status 待整改 | orgnet cases --format xlsx -o 整改.xlsx | "
+                      "orgnet cases close ZG-R08-H-000123 --checker 王芳")
+    @click.option("--community", help="Only this community (id or name).")
+    @click.option("--status", type=click.Choice(["待整改", "整改中", "已整改待核验", "已销号", "不适用"]), help="Only this status.")
+    @click.option("--overdue", is_flag=True, help="Only open cases past their deadline.")
+    @click.option("--by-community", is_flag=True, help="Open / overdue / awaiting-check counts per community instead.")
+    @click.option("--format", "fmt", type=CASE_FORMATS, default="table", show_default=True,
+                  help="xlsx writes the community task list (整改任务清单) that is filled in and returned.")
+    @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file.")
+    @click.option("--unmask", is_flag=True, help="Show people's names unmasked (for users allowed to see them).")
+    @click.pass_context
+    def cases(ctx, community, status, overdue, by_community, fmt, output, unmask) -> None:
+        """The rectification ledger (整改台账): every gap as a case with owner, deadline and status.
+
+        A load opens cases for new gaps and marks fixed (已整改待核验) those it no longer shows; a
+        community returns its task list with `orgnet load 任务清单.xlsx`; `orgnet cases close` closes (销号).
+        """
+        if ctx.invoked_subcommand:
+            return
+        import json
+
+        from cases import ledger, tasklist
+
+        try:
+            rows = ledger.cases(_store(ctx), community=community, status=status)
+        except ledger.CaseError as e:
+            raise click.ClickException(str(e)) from None
+        if overdue:
+            rows = [r for r in rows if r["overdue"]]
+        if by_community:
+            _emit(ledger.per_community(rows), "json" if fmt == "json" else "table", output, "整改-社区")
+            return
+        shown = rows if unmask else tasklist.masked(rows)
+        if fmt == "xlsx":
+            path = Path(output or f"整改任务清单{('-' + community) if community else ''}.xlsx")
+            path.write_bytes(tasklist.task_list_xlsx(rows, unmask=unmask))
+            click.echo(f"wrote {len(rows)} cases to {path}")
+        elif fmt == "json":
+            data = json.dumps(shown, ensure_ascii=False, indent=2, default=str)
+            if output:
+                Path(output).write_text(data, encoding="utf-8")
+                click.echo(f"wrote {len(rows)} cases to {output}")
+            else:
+                click.echo(data)
+        else:
+            cols = ["id", "status", "overdue", "deadline", "community", "grid", "entity_name", "problem", "owner_name"]
+            _emit([{c: r[c] for c in cols} for r in shown], "table", None, "整改台账")
+
+
+    @cases.command("sync", epilog="Example: orgnet cases sync")
+    @click.pass_context
+    def cases_sync(ctx) -> None:
+        """Bring the cases in step with the data now (a load does this by itself)."""
+        sync_cases(_store(ctx), _progress())
+
+
+    @cases.command("close", epilog="Example: orgnet cases close ZG-R08-H-000123 ZG-R03A-B-00009 --checker 王芳")
+    @click.argument("ids", nargs=-1, required=True)
+    @click.option("--checker", required=True, help="Who checked the fix (核验人).")
+    @click.option("--force", is_flag=True, help="Close even though the data still shows the gap (checked on site).")
+    @click.pass_context
+    def cases_close(ctx, ids, checker, force) -> None:
+        """销号: close cases whose gap the latest load no longer shows."""
+        from cases import ledger
+        from graph.config import archive_dir
+
+        store = _store(ctx)
+        try:
+            load_id = ledger.close(store, list(ids), checker=checker, archive=archive_dir(store), force=force)
+        except ledger.CaseError as e:
+            raise click.ClickException(str(e)) from None
+        click.echo(f"已销号 {len(ids)} 件 ({load_id})")
+
+
+    # --- planners -----------------------------------------------------------------------------------------
+    @cli.group(epilog="Example: orgnet plan links -o 包联建议.xlsx | orgnet plan sites -p 3 --curve 8 | orgnet plan workers")
+    def plan() -> None:
+        """Planners that propose fixes: 包联 links, new service sites, grid staffing."""
+
+
+    def _plan_out(summary: dict, fmt: str, rows: list[dict], sheet: str) -> None:
+        import json
+
+        if fmt == "json":
+            click.echo(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
+        else:
+            _emit(rows, "table", None, sheet)
+
+
+    @plan.command("links", epilog="Example: orgnet plan links -o 包联建议.xlsx && orgnet validate 包联建议.xlsx")
+    @click.option("--min-links", type=int, help="R09 minimum per member (default: the rule's).")
+    @click.option("--max-links", type=int, help="R09 maximum per member (default: the rule's).")
+    @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+    @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the plan as a 包联 ledger (.xlsx).")
+    @click.pass_context
+    def plan_links_cmd(ctx, min_links, max_links, fmt, output) -> None:
+        """包联 suggestions (min-cost flow): members with spare capacity → households no member looks after."""
+        from analysis.links_plan import plan_links
+
+        try:
+            result = plan_links(_store(ctx), min_links=min_links, max_links=max_links, progress=_progress())
+        except ValueError as e:
+            raise click.ClickException(str(e)) from None
+        if output:
+            Path(output).write_bytes(result.ledger_xlsx())
+            click.echo(f"wrote {len(result.links)} links to {output} (包联 ledger: `orgnet validate {output}`)", err=fmt == "json")
+        summary = {**result.summary(), "residue": result.residue, "links_file": output}
+        _plan_out(summary, fmt, [{"rule": r, "before": result.before[r], "after": len(v)} for r, v in result.residue.items()],
+                  "包联建议")
+
+
+    @plan.command("sites", epilog="Example: orgnet plan sites -p 3 --curve 8 --radius 800 -o 新阵地.xlsx")
+    @click.option("-p", "count", type=int, default=3, show_default=True, help="How many new sites.")
+    @click.option("--radius", type=float, help="Service radius in metres (default: R15's).")
+    @click.option("--curve", type=int, help="Also solve for 0…N new sites (coverage against p).")
+    @click.option("--candidates", type=click.Path(exists=True, dir_okay=False),
+                  help="A 服务阵地 ledger of candidate sites (default: every building's location).")
+    @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+    @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the chosen sites as a 服务阵地 ledger (.xlsx).")
+    @click.pass_context
+    def plan_sites_cmd(ctx, count, radius, curve, candidates, fmt, output) -> None:
+        """Where to put new service sites: maximal covering location (exact MILP), existing sites kept."""
+        from analysis import sites
+        from loaders.engine import LoadRefused
+
+        store = _store(ctx)
+        try:
+            cands = sites.read_candidates(candidates, store) if candidates else None
+            result = sites.plan_sites(store, count, radius_m=radius, candidates=cands, curve_to=curve, progress=_progress())
+        except LoadRefused as e:
+            click.echo(error_table(e.validation.errors))
+            raise click.ClickException(str(e)) from None
+        except ValueError as e:
+            raise click.ClickException(str(e)) from None
+        if output:
+            Path(output).write_bytes(result.ledger_xlsx())
+            click.echo(f"wrote {len(result.solution.chosen)} sites to {output} (服务阵地 ledger)", err=fmt == "json")
+        summary = result.summary()
+        summary["r15_after"] = len(sites.what_if(store, result.solution.chosen, radius_m=result.radius_m))
+        summary["r15_before"] = len(sites.what_if(store, [], radius_m=result.radius_m))
+        _plan_out(summary, fmt, result.curve, "选址")
+        if fmt == "table":
+            click.echo(f"R15 楼栋缺口：{summary['r15_before']} → {summary['r15_after']}；新增覆盖 {result.solution.covered} 户")
+
+
+    @plan.command("workers", epilog="Example: orgnet plan workers --format json")
+    @click.option("--max-households", type=int, help="Households per full-time worker (default: R05A's).")
+    @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+    @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write grids and moves to an .xlsx.")
+    @click.pass_context
+    def plan_workers_cmd(ctx, max_households, fmt, output) -> None:
+        """Grid staffing (R05A/R05B): full-time workers short per grid, buildings that could move grids."""
+        from analysis.workers import plan_workers
+        from reports import export
+
+        try:
+            result = plan_workers(_store(ctx), max_households=max_households)
+        except ValueError as e:
+            raise click.ClickException(str(e)) from None
+        if output:
+            Path(output).write_bytes(export.to_xlsx([g for g in result["grids"] if g["short"]], sheet="网格员缺口"))
+            click.echo(f"wrote {output}", err=fmt == "json")
+        if fmt == "json":
+            import json
+
+            click.echo(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+            return
+        _emit([g for g in result["grids"] if g["short"]], "table", None, "网格员缺口")
+        if result["moves"]:
+            _emit(result["moves"], "table", None, "楼栋调整")
+        click.echo(f"缺专职网格员 {result['summary']['workers_short']} 名；调整 {result['summary']['moves']} 栋楼后缺 "
+                   f"{result['summary']['workers_short_after_moves']} 名")

@@ -197,3 +197,12 @@ def test_the_cli_makes_the_database_owner_only(tmp_path):
     r = CliRunner().invoke(cli, ["--db", db, "info"], env={"ORGNET_ACCESS": str(tmp_path / "acc")})
     assert r.exit_code == 0, r.output
     assert stat.S_IMODE(os.stat(db).st_mode) == 0o600
+
+
+def test_downloads_are_audited_with_what_and_how_many_rows(mini, tmp_path):
+    log = AuditLog(tmp_path / "audit.jsonl")
+    scope = Scope(mini, Principal("wang", "community", area="C2"), log)
+    rows = scope.violations("R08")
+    scope.audit_export("R08-青羊社区.csv", len(rows), "csv")
+    [rec] = log.read(event="download")
+    assert (rec["user"], rec["area"], rec["what"], rec["rows"], rec["masked"]) == ("wang", "C2", "R08-青羊社区.csv", 1, True)

@@ -103,4 +103,7 @@ if st.button(t("导入", "Load"), type="primary", disabled=bool(result.errors) a
             st.warning(t(f"拒收 {report.rejected} 行，请下载拒收文件修改后重新导入。",
                          f"{report.rejected} rows rejected: download them, fix and load again."))
             st.download_button(t("下载拒收文件", "Download rejected rows"), report.rejects_file.read_bytes(),
-                               report.rejects_file.name, key="rejects")
+                               report.rejects_file.name, key="rejects",
+                               on_click=lambda: audit().record("download", user=me.user, role=me.role, area=me.area,
+                                                               what=report.rejects_file.name, rows=report.rejected,
+                                                               format="xlsx", source="app"))

@@ -106,7 +106,8 @@ def _principal(ctx: click.Context):
 def _scope(ctx: click.Context):
     from queries.scope import Scope
 
-    return Scope(_store(ctx), _principal(ctx), _access(ctx)[1])
+    principal = _principal(ctx)  # log in before touching the database
+    return Scope(_store(ctx), principal, _access(ctx)[1])
 
 
 def _store(ctx: click.Context):

@@ -316,14 +316,3 @@ def _graph_value(v: Any) -> Any:
         return {"_label": v.type, **dict(v.items())}
     return None
 
-
-def mask_rows(rows: list[dict], people: bool = False) -> list[dict]:
-    """Rows masked by value patterns and node structure only (no database index, no lineage).
-
-    Kept for callers outside the query layer; pages go through ``queries.scope`` instead.
-    """
-    m = Masker()
-    out = m.rows(rows)
-    if people:
-        out = [{**r, "name": mask_name(r.get("name"))} if "name" in r else r for r in out]
-    return out

@@ -87,7 +87,11 @@ def test_no_page_or_download_shows_personal_data(demo_url, tmp_path):
     with chromium() as driver:
         driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
         for url_path, title, _ in PAGES:
-            open_page(driver, demo_url, url_path, title, timeout=180)
+            try:
+                open_page(driver, demo_url, url_path, title, timeout=300)
+            except Exception as e:
+                body = driver.find_element(By.CSS_SELECTOR, "body").text[:800]
+                raise AssertionError(f"{url_path} did not finish: {type(e).__name__}\n{body}") from None
             if url_path == "links":
                 box = driver.find_element(By.CSS_SELECTOR, 'input[aria-label^="搜索"]')
                 box.send_keys("H-000001", Keys.ENTER)

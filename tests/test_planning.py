@@ -69,6 +69,29 @@ def test_site_planner_known_answer():
     assert sites.solve_mclp(demand, demand, existing, 0, 1000).covered == 0
 
 
+def test_site_plan_from_a_candidate_ledger(county, tmp_path):
+    store = county["store"]
+    outside = sites.what_if(store, [])
+    assert outside, "the demo county plants R15 gaps"
+    ctx = coverage.context(store, "Building")
+    b = ctx[outside[0]["id"]]
+    good = tmp_path / "候选点.csv"
+    good.write_text("阵地编号,名称,阵地类型,纬度,经度\n"
+                    f"CAND-1,候选一,党群服务站,{b['lat']},{b['lon']}\n"
+                    "CAND-2,候选二,党群服务站,37.0,117.0\n", encoding="utf-8")
+    cands = sites.read_candidates(good, store)
+    assert [c["id"] for c in cands] == ["CAND-1", "CAND-2"]
+    plan = sites.plan_sites(store, 1, candidates=cands)
+    assert [c["id"] for c in plan.solution.chosen] == ["CAND-1"] and plan.solution.covered > 0
+    bad = tmp_path / "候选点-有错.csv"
+    bad.write_text("阵地编号,名称,阵地类型,纬度,经度\nCAND-3,候选三,党群服务站,117.0,37.0\n", encoding="utf-8")
+    from loaders.engine import LoadRefused
+
+    with pytest.raises(LoadRefused) as e:
+        sites.read_candidates(bad, store)
+    assert {x.column for x in e.value.validation.errors} >= {"纬度"}
+
+
 def test_site_plan_on_the_county_loads_and_r15_is_the_what_if(county, tmp_path):
     store = county["store"]
     plan = sites.plan_sites(store, 2, curve_to=4)
@@ -114,10 +137,30 @@ def test_links_plan_leaves_exactly_the_predicted_residue(county, tmp_path):
         plan_links(store, min_links=3, max_links=2)
 
 
-def test_links_plan_prefers_the_same_unit():
-    from analysis.links_plan import TIERS
+def test_link_costs_follow_closeness():
+    """same unit < same building < same compound < same grid < same community < elsewhere; for a
+    special-group household the unit's own leader costs nothing."""
+    import numpy as np
 
-    assert [TIERS[k] for k in sorted(TIERS)] == ["同单元", "同楼栋", "同小区", "同网格", "同社区", "跨社区"]
+    from analysis.links_plan import _pair_costs, _Side
+
+    def place(unit, building, compound, grid, community, lat=37.0, lon=117.0):
+        return {"unit": unit, "building": building, "compound": compound, "grids": {grid} if grid >= 0 else set(),
+                "community": community, "lat": lat, "lon": lon}
+
+    household = place(1, 10, 100, 1000, "C1")
+    members = [place(1, 10, 100, 1000, "C1"), place(2, 10, 100, 1000, "C1"), place(3, 11, 100, 1000, "C1"),
+               place(4, 12, 101, 1000, "C1"), place(5, 13, 102, 1001, "C1", lat=37.01),
+               place(6, 14, 103, 1002, "C2", lat=37.02)]
+    H, M = _Side([household]), _Side(members)
+    hi, mj = np.zeros(len(members), dtype=int), np.arange(len(members))
+    cost, tier, d = _pair_costs(H, M, hi, mj, np.array([False]), set())
+    assert list(tier) == [1, 2, 3, 4, 5, 6]
+    assert list(cost) == sorted(cost) and len(set(cost)) == len(cost)
+    assert 1100 < d[4] < 1125  # 0.01° of latitude
+    # a special-group household: the unit leader (member 1 leads unit 1) comes first
+    cost, _, _ = _pair_costs(H, M, hi, mj, np.array([True]), {(1, 1)})
+    assert cost[1] == 0 and cost[1] < cost[0]
 
 
 # --- workers ----------------------------------------------------------------------------------------
@@ -154,3 +197,4 @@ def test_plan_cli_json(county, tmp_path):
     out = run("plan", "links", "--format", "json", "-o", str(tmp_path / "l.xlsx"))
     assert out.returncode == 0, out.stderr
     assert set(json.loads(out.stdout)["residue"]) == {"R07", "R08", "R09", "R10B"}
+

@@ -8,6 +8,7 @@ import streamlit as st
 from analysis import sites as site_planner
 from analysis.links_plan import TIERS, plan_links
 from analysis.workers import plan_workers
+from loaders.engine import LoadRefused
 from queries import coverage
 from reports import export
 from views import _maps as maps
@@ -79,10 +80,25 @@ with sites_tab:
     radius = c2.number_input(t("服务半径（米）", "Radius (m)"), min_value=100, value=int(radius_default), step=100, key="ps_r")
     curve_to = c3.number_input(t("覆盖曲线到 p =", "Curve up to p ="), min_value=0, max_value=50, value=max(6, int(p)),
                                key="ps_curve")
+    upload = st.file_uploader(t("候选点台账（可选，服务阵地台账格式：阵地编号、名称、阵地类型、纬度、经度）",
+                                "Candidate sites (optional, in the service-site ledger format)"),
+                              type=["xlsx", "csv"], key="ps_candidates")
     if st.button(t("选址", "Plan sites"), type="primary", key="ps_run"):
         try:
+            candidates = None
+            if upload is not None:
+                import tempfile
+                from pathlib import Path
+
+                with tempfile.TemporaryDirectory() as tmp:
+                    path = Path(tmp) / upload.name
+                    path.write_bytes(upload.getvalue())
+                    candidates = site_planner.read_candidates(path, s)
             st.session_state["ps_result"] = (version, site_planner.plan_sites(
-                s, int(p), radius_m=radius, curve_to=int(curve_to), progress=bar()))
+                s, int(p), radius_m=radius, candidates=candidates, curve_to=int(curve_to), progress=bar()))
+        except LoadRefused as e:
+            st.error(t(f"候选点台账有 {len(e.validation.errors)} 处错误：", f"{len(e.validation.errors)} errors in the candidates:"))
+            st.dataframe(pd.DataFrame([x.as_dict() for x in e.validation.errors]), hide_index=True, key="ps_errors")
         except ValueError as e:
             st.error(str(e))
     got = st.session_state.get("ps_result")

@@ -206,3 +206,14 @@ def test_downloads_are_audited_with_what_and_how_many_rows(mini, tmp_path):
     scope.audit_export("R08-青羊社区.csv", len(rows), "csv")
     [rec] = log.read(event="download")
     assert (rec["user"], rec["area"], rec["what"], rec["rows"], rec["masked"]) == ("wang", "C2", "R08-青羊社区.csv", 1, True)
+
+
+@pytest.mark.parametrize("ip, local", [("127.0.0.1", True), ("::1", True), ("::ffff:127.0.0.1", True),
+                                       ("10.0.0.7", False), ("::ffff:10.0.0.7", False), ("fe80::1%eth0", False)])
+def test_single_user_mode_answers_only_the_server_itself(monkeypatch, ip, local):
+    import streamlit as st
+
+    from views import _shared
+
+    monkeypatch.setattr(type(st.context), "ip_address", property(lambda self: ip))
+    assert _shared._local_request() is local

@@ -150,9 +150,11 @@ def _local_request() -> bool:
     if not isinstance(ip, str) or not ip:
         return True  # AppTest and bare runs have no remote peer
     try:
-        return ipaddress.ip_address(ip).is_loopback
+        addr = ipaddress.ip_address(ip.split("%")[0])
     except ValueError:
         return False
+    mapped = getattr(addr, "ipv4_mapped", None)  # ::ffff:127.0.0.1 when the server listens on IPv6
+    return addr.is_loopback or bool(mapped and mapped.is_loopback)
 
 
 def principal() -> Principal | None:

@@ -267,27 +267,15 @@ class Scope:
         rows = self._filter(expand(self.store, start, hops=hops, max_edges=max_edges), spec)
         return self.mask(rows, what="network")
 
-    def _console_gate(self, text: str) -> None:
+    def console(self, text: str) -> list[Row]:
+        """A statement typed into the console: county-wide roles with the console permission only;
+        the statement is audited, its result masked with the statement's own lineage."""
         self.require("console")
         if not self.principal.county_wide:
             raise self._deny("Cypher 控制台只对县级角色开放 (the console is for county-wide roles)")
         self._log("console", statement=text[:2000], chars=len(text))
-
-    def console(self, text: str) -> list[Row]:
-        """A statement typed into the console: county-wide roles with the console permission only;
-        the statement is audited, its result masked with the statement's own lineage."""
-        self._console_gate(text)
         rows = readonly.run(self.store, text)
         return self.mask(rows, text, what="console", union="merge")
-
-    def run_console(self, text: str, timeout: float | None = None, row_cap: int | None = None, cancel=None):
-        """``readonly.run_console`` for the principal (the console page's runner): the same gate and
-        audit as ``console``; the result's rows masked by the accepted statement's lineage."""
-        self._console_gate(text)
-        result = readonly.run_console(self.store, text, timeout=timeout, row_cap=row_cap, cancel=cancel)
-        result.rows = self.mask(result.rows, getattr(result, "statement", text) or text, what="console",
-                                union="merge")
-        return result
 
     def audit_export(self, what: str, rows: int, fmt: str) -> None:
         """Record a download or an export (what, how many rows, format)."""

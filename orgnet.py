@@ -214,10 +214,13 @@ def app(ctx: click.Context, port: int, no_demo: bool) -> None:
     env.setdefault("ORGNET_ACCESS", str(_access(ctx)[0].path.parent.resolve()))
     db = ctx.find_root().obj["db"]
     store = _store(ctx)
+    env.pop("ORGNET_DEMO_ON_EMPTY", None)
     if store.is_empty() and not no_demo:
-        click.echo("数据库为空，先载入示范县 (empty database: loading the demo county first)…")
-        _run_demo(store, "gaoqing", 1.0, 1, None)
-        _sync_cases(store)
+        # The app answers at once and loads the demo county in the background, with its progress
+        # in the browser (views/_firststart.py).
+        click.echo("数据库为空：应用启动后在后台载入示范县，进度显示在浏览器中 "
+                   "(empty database: the demo county loads in the background; progress in the browser)")
+        env["ORGNET_DEMO_ON_EMPTY"] = "gaoqing"
     # The app process opens the database itself; Kùzu allows one process at a time.
     store.close()
     ctx.find_root().obj["store"] = None

@@ -6,6 +6,7 @@ drop-down list; required columns are marked with ``*`` (the reader ignores the m
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -36,9 +37,10 @@ def column_note(spec: Ledger, col: Column | Ref) -> str:
         lines.append(f"填写{kinds}的编号" + ("，多个用顿号分隔" if col.many else ""))
     else:
         p = spec.prop_of(col)
-        lines.append(f"{p.zh}（{p.en}）：{TYPE_ZH[p.type]}")
-        if p.doc:
-            lines.append(p.doc)
+        lines.append(f"{p.zh}：{TYPE_ZH[p.type]}")
+        doc = re.sub(r"^e\.g\.\s*", "例如 ", p.doc or "")
+        if doc and not re.search(r"[A-Za-z]{3,}", doc.replace("WGS-84", "")):
+            lines.append(doc)  # the model's English notes are for developers, not for the ledger's users
         if p.values:
             lines.append("可选：" + "、".join(p.values))
         if col.check in CHECK_ZH:
@@ -47,6 +49,19 @@ def column_note(spec: Ledger, col: Column | Ref) -> str:
         lines.append(col.note)
     lines.append("必填" if spec.is_required(col) else "选填")
     return "\n".join(lines)
+
+
+def _is_text(spec: Ledger, col: Column | Ref) -> bool:
+    """Ids, references, ID-card and phone numbers: text, whatever digits they hold."""
+    if isinstance(col, Ref):
+        return True
+    return spec.prop_of(col).type == "STRING" and (col.check in ("id_card", "mobile") or col.header.endswith("编号")
+                                                   or spec.prop_of(col).name in ("id", "phone", "id_card"))
+
+
+def _contents(spec: Ledger) -> str:
+    """What a sheet holds, in Chinese: its columns."""
+    return "列：" + "、".join(header_text(spec, c) for c in spec.all_columns())
 
 
 def _allowed(spec: Ledger, col: Column | Ref) -> tuple[str, ...]:
@@ -67,13 +82,14 @@ def write_templates(directory: str | Path) -> list[Path]:
     guide.title = "说明"
     guide.append(["orgnet 台账模板：每个工作表是一种台账。表头带 * 的列必填；把鼠标停在表头上可看填写说明。"])
     guide.append(["编号由各社区自定，但同一类对象的编号不能重复，不同类对象的编号最好也不相同（例如加前缀 B-、U-）。"])
-    guide.append(["填好后：orgnet validate 文件.xlsx 检查；orgnet load 文件.xlsx 导入。"])
+    guide.append(["填好后在“数据导入”页上传：系统先逐格校验并列出所有错误（可下载），全部无误后再导入。"])
+    guide.append(["编号、身份证号、手机号等列已设为文本格式，请不要改成数字格式，否则长号码会丢失末尾数字。"])
     guide.append([])
-    guide.append(["工作表", "英文名", "内容"])
+    guide.append(["工作表", "内容"])
     for spec in LEDGERS.values():
-        guide.append([spec.zh, spec.en, spec.doc])
+        guide.append([spec.zh, _contents(spec)])
     guide.column_dimensions["A"].width = 18
-    guide.column_dimensions["C"].width = 80
+    guide.column_dimensions["B"].width = 80
 
     lists = wb.create_sheet("取值")
     lists.sheet_state = "hidden"
@@ -92,6 +108,11 @@ def write_templates(directory: str | Path) -> list[Path]:
             cell.alignment = Alignment(horizontal="center")
             cell.comment = Comment(column_note(spec, col), "orgnet", width=260, height=140)
             ws.column_dimensions[get_column_letter(j)].width = max(12, len(col.header) * 2 + 4)
+            if _is_text(spec, col):
+                # Excel would turn an 18-digit ID number into 3.70102E+17 and drop its last digits.
+                ws.column_dimensions[get_column_letter(j)].number_format = "@"
+                for row in range(2, 1002):
+                    ws.cell(row=row, column=j).number_format = "@"
             values = _allowed(spec, col)
             if values:
                 list_col += 1

@@ -258,3 +258,19 @@ def summary(store: GraphStore, params: dict[str, dict[str, Any]] | None = None,
                     "violating": bad, "coverage": round(100.0 * (1 - bad / n), 1) if n else None})
     return out
 
+
+
+def warm(store: GraphStore, progress=None) -> None:
+    """Compute what the pages need right after data changed — every rule's population with default
+    parameters and its context, through the overview's roll-ups — so the first page view after a
+    load (or after the first start's demo load) does not wait for it.
+
+    ``progress(label, done, total)`` is called per rule.
+    """
+    ids = list(rules())
+    for i, rid in enumerate(ids):
+        if progress:
+            progress(f"预先计算 {rid} Precomputing", i, len(ids))
+        rollup(store, rid, by="community")
+    if progress:
+        progress("预先计算 Precomputing", len(ids), len(ids))

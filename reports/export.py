@@ -49,6 +49,26 @@ COLUMN_ZH.update({
     "started": "时间", "user": "操作人", "mode": "方式", "seconds": "耗时（秒）", "files": "文件",
 })
 
+COLUMN_ZH.update({"code": "错误类型", "file": "文件", "sheet": "工作表", "row": "行", "column": "列", "value": "值",
+                  "message": "说明"})
+
+#: validation error codes (stable, English, for scripts) as a person reads them
+ERROR_ZH = {
+    "unreadable-file": "文件无法读取", "unknown-file": "不是台账", "unknown-ledger": "无法识别的台账",
+    "missing-column": "缺少必填列", "missing-value": "必填项为空", "type-error": "格式不对", "bad-bool": "应为是/否",
+    "bad-date": "日期无法识别", "bad-float": "应为数字", "bad-int": "应为整数", "bad-timestamp": "时间无法识别",
+    "bad-id-card": "身份证号有误", "bad-mobile": "电话号码有误", "scientific-id": "编号被 Excel 改成了科学计数法",
+    "forbidden-value": "取值不在允许范围内", "duplicate-key": "编号重复", "missing-reference": "引用的编号不存在",
+    "ambiguous-reference": "引用的编号有歧义", "wrong-reference-kind": "引用了错误类别的对象",
+    "out-of-china": "坐标不在中国境内", "rule-violation": "违反模型规则", "duplicate-pair": "关系重复",
+}
+
+
+def error_kind(code: str, lang: str = "zh") -> str:
+    """An error code in words (``lang='zh'``), or the code itself for English."""
+    return ERROR_ZH.get(code, code) if lang == "zh" else code
+
+
 COLUMN_EN = {
     "id": "Id", "area_id": "Area id", "total": "Population", "violating": "Gaps", "coverage": "Coverage %",
     "title_en": "Rule", "per_worker": "Households per worker", "nearest_m": "Nearest site (m)", "lat": "Latitude",

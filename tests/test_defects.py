@@ -148,3 +148,48 @@ def test_queries_page_runs_a_rule_as_its_gaps(app):
     at.selectbox(key="q_name").set_value("r02_building_without_party_group").run()
     at.button[0].click().run()
     assert list(at.dataframe[0].value["编号"]) == ["B3"]
+
+
+# --- defect 5: the org chart below the street -------------------------------------------------------
+def test_org_chart_stacks_many_sub_organisations_and_wraps_names():
+    import networkx as nx
+
+    from views._orgchart import org_dot
+
+    tree = nx.DiGraph()
+    tree.add_node("C", name="和园社区党委", tier_name="社区党委")
+    for i in range(33):
+        tree.add_node(f"g{i}", name=f"和园社区第{i + 1}网格党支部（含和园小区、和园新村等散居楼栋）", tier_name="网格党支部")
+        tree.add_edge(f"g{i}", "C")
+    dot = org_dot(tree, "C", lambda n: "链条完整 楼栋链条 98%", anchored=set(tree))
+    assert "rankdir=LR" in dot  # siblings stack in a column instead of one row of thumbnails
+    assert dot.count("->") == 25 and "另有 9 个" in dot  # 24 drawn, the rest summed up in one box
+    for line in dot.splitlines():
+        if 'label="' in line:
+            for part in line.split('label="', 1)[1].split('"', 1)[0].split("\\n"):
+                assert len(part) <= 12, part  # no line wider than its box
+
+
+# --- pictures: the map's legend and symbols -----------------------------------------------------------
+def test_map_has_distinct_symbols_and_a_legend():
+    import json
+
+    from views import _maps as maps
+
+    deck = maps.deck([{"name": "1号楼", "lat": 37.1, "lon": 117.8, "gap": True, "count": 3, "tip": "1号楼：缺口 3"},
+                      {"name": "2号楼", "lat": 37.2, "lon": 117.9, "gap": False}],
+                     [{"name": "红色驿站", "kind": "红色驿站", "lat": 37.15, "lon": 117.85}])
+    spec = json.loads(deck.to_json())
+    kinds = {layer["id"]: layer["@@type"] for layer in spec["layers"]}
+    assert kinds["sites"] == "PolygonLayer" and kinds["buildings"] == "ScatterplotLayer"
+    assert spec["layers"][1]["data"][-1]["tip"] == "1号楼：缺口 3"
+    html = maps.legend([("gap", "#c0392b", "有缺口的楼栋（1）"), ("site", "#d35400", "党群服务阵地（1）")])
+    assert "<polygon" in html and "<circle" in html and "有缺口的楼栋（1）" in html
+
+
+def test_map_page_filters_by_community_and_explains_each_gap(app):
+    at = app("views/map.py")
+    at.selectbox(key="map_community").set_value("青羊社区").run()
+    m = {x.label: x.value for x in at.metric}
+    assert m["有坐标的楼栋"] == "1" and m["标红楼栋"] == "1"  # B3 only
+    assert any("图例" in x.value for x in at.markdown)

@@ -330,3 +330,19 @@ def test_a_named_ledger_missing_its_columns_still_says_which(kuzu_store, tmp_pat
     path.write_text("楼栋编号,所属小区编号\nB1,P1\n", encoding="utf-8")
     result = validate([path], kuzu_store)
     assert [(e.code, e.column) for e in result.errors] == [("missing-column", "楼栋名称")]
+
+
+def test_templates_keep_long_numbers_as_text_and_speak_chinese(tmp_path):
+    """Issue 13: ID-card and phone columns are text in the template; notes do not send users to the CLI."""
+    import re
+
+    book = openpyxl.load_workbook(write_templates(tmp_path)[0])
+    people = book["人员"]
+    formats = {c.value.rstrip("*"): people.cell(row=2, column=c.column).number_format for c in people[1]}
+    assert formats["身份证号"] == "@" and formats["手机号"] == "@" and formats["人员编号"] == "@"
+    guide = " ".join(str(v) for row in book["说明"].iter_rows(values_only=True) for v in row if v)
+    assert not re.search(r"orgnet (validate|load|templates)", guide)
+    for ws in book.worksheets:
+        for cell in ws[1]:
+            if cell.comment:
+                assert not re.search(r"[A-Za-z]{4,}", cell.comment.text.replace("orgnet", "")), cell.comment.text

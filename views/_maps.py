@@ -43,24 +43,64 @@ def view(points: list[dict]) -> pdk.ViewState:
     return pdk.ViewState(latitude=(min(lats) + max(lats)) / 2, longitude=(min(lons) + max(lons)) / 2, zoom=zoom)
 
 
+def triangle(lat: float, lon: float, size_m: float = 45) -> list[list[float]]:
+    """A small upward triangle around a point, as [lon, lat] corners: the service-site symbol,
+    so a site never looks like a (round) building."""
+    dlat = size_m / 111_320
+    dlon = size_m / (111_320 * max(0.2, math.cos(math.radians(lat))))
+    return [[lon, lat + dlat], [lon - dlon, lat - dlat * 0.6], [lon + dlon, lat - dlat * 0.6]]
+
+
 # Radii are in metres, deck.gl's default. (pydeck turns any string argument into a JavaScript
 # expression, so passing radius_units="meters" would break the layer.)
 def deck(buildings: list[dict], sites: list[dict] | None = None, radius_m: float = 1000, tile_url: str = "",
-         tooltip: str = "{name}") -> pdk.Deck:
-    """Buildings coloured by ``gap`` (True = red), service sites with circles of ``radius_m``."""
-    pts = [dict(b, color=GAP if b.get("gap") else OK) for b in buildings if b.get("lat") is not None]
+         tooltip: str = "{tip}") -> pdk.Deck:
+    """Buildings as circles — red with a dark ring where ``gap`` holds, small green dots otherwise,
+    sized by ``count`` (gaps or households there) when given — and service sites as orange
+    triangles with their ``radius_m`` circles. ``tip`` (text) is what hovering shows; it defaults
+    to the name."""
+    pts = []
+    for b in buildings:
+        if b.get("lat") is None:
+            continue
+        count = b.get("count") or 1
+        pts.append(dict(b, color=GAP if b.get("gap") else OK, tip=b.get("tip") or b.get("name") or "",
+                        size=(26 + 8 * min(count, 25) ** 0.5) if b.get("gap") else 14,
+                        ring=[90, 20, 10, 255] if b.get("gap") else [39, 174, 96, 0]))
+    # Gaps drawn last, on top of the green dots.
+    pts.sort(key=lambda p: bool(p.get("gap")))
+    site_rows = [dict(x, polygon=triangle(x["lat"], x["lon"]),
+                      tip=x.get("tip") or f"{x.get('name')}（{x.get('kind') or '服务阵地'}）")
+                 for x in (sites or []) if x.get("lat") is not None]
     layers = []
-    if sites:
-        layers.append(pdk.Layer("ScatterplotLayer", data=sites, id="circles", get_position="[lon, lat]",
+    if site_rows:
+        layers.append(pdk.Layer("ScatterplotLayer", data=site_rows, id="circles", get_position="[lon, lat]",
                                 get_radius=radius_m, filled=False, stroked=True,
-                                get_line_color=[211, 84, 0, 200], get_line_width=1, line_width_min_pixels=2,
+                                get_line_color=[211, 84, 0, 160], get_line_width=1, line_width_min_pixels=1,
                                 pickable=False))
     layers.append(pdk.Layer("ScatterplotLayer", data=pts, id="buildings", get_position="[lon, lat]",
-                            get_fill_color="color", get_radius=18, radius_min_pixels=3,
-                            pickable=True))
-    if sites:
-        layers.append(pdk.Layer("ScatterplotLayer", data=sites, id="sites", get_position="[lon, lat]",
-                                get_fill_color=SITE, get_radius=30, radius_min_pixels=5,
-                                pickable=True))
-    return pdk.Deck(layers=layers, initial_view_state=view(pts or (sites or [])), map_style=map_style(tile_url),
+                            get_fill_color="color", get_radius="size", radius_min_pixels=3, stroked=True,
+                            get_line_color="ring", line_width_min_pixels=1, pickable=True))
+    if site_rows:
+        layers.append(pdk.Layer("PolygonLayer", data=site_rows, id="sites", get_polygon="polygon",
+                                get_fill_color=SITE, get_line_color=[80, 30, 0, 255], line_width_min_pixels=1,
+                                stroked=True, pickable=True))
+    return pdk.Deck(layers=layers, initial_view_state=view(pts or site_rows), map_style=map_style(tile_url),
                     map_provider="carto", tooltip={"text": tooltip})
+
+
+def legend(items: list[tuple[str, str, str]]) -> str:
+    """A legend as HTML: (symbol, colour, text) with symbol ``gap`` | ``ok`` | ``site`` | ``circle``."""
+    svg = {
+        "gap": '<svg width="18" height="18"><circle cx="9" cy="9" r="7" fill="{c}" stroke="#5a140a" stroke-width="2"/></svg>',
+        "ok": '<svg width="18" height="18"><circle cx="9" cy="9" r="4" fill="{c}"/></svg>',
+        "site": '<svg width="18" height="18"><polygon points="9,2 16,15 2,15" fill="{c}" stroke="#501e00"/></svg>',
+        "circle": '<svg width="18" height="18"><circle cx="9" cy="9" r="7" fill="none" stroke="{c}" stroke-width="1.5"/></svg>',
+    }
+    rows = "".join(f'<div style="display:flex;align-items:center;gap:6px;margin:2px 0">'
+                   f'{svg[sym].format(c=colour)}<span>{text}</span></div>' for sym, colour, text in items)
+    return f'<div class="orgnet-legend" style="font-size:14px;line-height:1.3">{rows}</div>'
+
+
+def rgb(colour: list[int]) -> str:
+    return "#%02x%02x%02x" % tuple(colour[:3])

@@ -84,16 +84,38 @@ with table_tab:
     if not unmasked():
         st.caption(t("下载的文件与屏幕一致：姓名和电话已脱敏。", "Downloads match the screen: names and numbers are masked."))
 with map_tab:
-    points = [{"name": r.get("name") or r["id"], "lat": r.get("lat"), "lon": r.get("lon"), "gap": True}
-              for r in shown if r.get("lat") is not None]
+    # Entities in one building share its coordinates: one circle per place, sized by its count.
+    places: dict[tuple, dict] = {}
+    for r in shown:
+        if r.get("lat") is None:
+            continue
+        p = places.setdefault((r["lat"], r["lon"]), {"name": r.get("building") or r.get("name") or r["id"],
+                                                      "lat": r["lat"], "lon": r["lon"], "gap": True, "items": []})
+        p["items"].append(str(r.get("name") or r["id"]))
+    points = []
+    for p in places.values():
+        n = len(p["items"])
+        listed = "、".join(p["items"][:6]) + (t(f" 等 {n} 个", f" and {n - 6} more") if n > 6 else "")
+        points.append(dict(p, count=n, tip=f"{p['name']}：{q.title_zh if not english() else q.title_en}"
+                                           f" × {n}\n{listed}"))
     if points:
         sites = None
         if rule_id == "R15":
-            sites = scope().query("MATCH (x:ServiceSite) RETURN x.name AS name, x.lat AS lat, x.lon AS lon",
+            sites = scope().query("MATCH (x:ServiceSite) RETURN x.name AS name, x.kind AS kind, x.lat AS lat, x.lon AS lon",
                                   what="service sites", county_data=True)
-        st.pydeck_chart(maps.deck(points, sites, radius_m=params.get("radius_m", 1000), tile_url=tile_url()),
-                        height=520, key="gap_map")
-        st.caption(t(f"地图上 {len(points)} 处缺口（按楼栋坐标）。", f"{len(points)} gaps placed by building coordinates."))
+        left, right = st.columns([5, 1])
+        left.pydeck_chart(maps.deck(points, sites, radius_m=params.get("radius_m", 1000), tile_url=tile_url()),
+                          height=520, key="gap_map")
+        items = [("gap", maps.rgb(maps.GAP), t(f"有缺口的位置（{len(points):,}），越大缺口越多",
+                                               f"Places with gaps ({len(points):,}); larger = more"))]
+        if sites:
+            items += [("site", maps.rgb(maps.SITE), t("党群服务阵地", "Service site")),
+                      ("circle", maps.rgb(maps.SITE), t("服务半径", "Service radius"))]
+        with right:
+            st.markdown(f"**{t('图例', 'Legend')}**")
+            st.html(maps.legend(items))
+        st.caption(t(f"{len(shown)} 处缺口位于 {len(points)} 个位置（按楼栋坐标）；悬停查看是哪些。",
+                     f"{len(shown)} gaps at {len(points)} places (building coordinates); hover to see which."))
     else:
         st.info(t("这些对象没有坐标，无法上图。", "These entities have no coordinates to map."))
 with rollup_tab:

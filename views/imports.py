@@ -12,7 +12,9 @@ import streamlit as st
 from graph.config import archive_dir
 from loaders.engine import LoadRefused, load, validate
 from loaders.templates import WORKBOOK_NAME, write_templates
-from views._shared import audit, data_version, deny, principal, store, t
+from queries import coverage
+from reports import export
+from views._shared import audit, data_version, deny, english, principal, store, t
 
 s = store()
 me = principal()
@@ -56,8 +58,11 @@ paths = [work / Path(f.name).name for f in files]
 
 
 def error_table(errors) -> pd.DataFrame:
-    return pd.DataFrame([{t("代码", "Code"): e.code, t("文件", "File"): e.file, t("工作表", "Sheet"): e.sheet,
-                          t("行", "Row"): e.row, t("列", "Column"): e.column, t("值", "Value"): e.value,
+    lang = "en" if english() else "zh"
+    return pd.DataFrame([{t("错误类型", "Code"): export.error_kind(e.code, lang), t("文件", "File"): e.file,
+                          t("工作表", "Sheet"): e.sheet or "—",
+                          t("行", "Row"): "—" if e.row is None else str(e.row), t("列", "Column"): e.column or "—",
+                          t("值", "Value"): "—" if e.value is None else e.value,
                           t("说明", "Message"): e.message} for e in errors])
 
 
@@ -72,11 +77,38 @@ for note in result.skipped:
     st.caption(note)
 if result.errors:
     st.error(t(f"共 {len(result.errors)} 处错误。", f"{len(result.errors)} errors."))
-    st.dataframe(error_table(result.errors), hide_index=True, width="stretch", key="errors")
-else:
+    st.dataframe(error_table(result.errors), hide_index=True, width="stretch", key="errors",
+                 column_config={t("说明", "Message"): st.column_config.TextColumn(width="large")})
+    st.download_button(t("下载错误清单（XLSX）", "Download the error list (XLSX)"),
+                       export.to_xlsx([dict(e.as_dict(), code=export.error_kind(e.code, "en" if english() else "zh"))
+                                      for e in result.errors], sheet=t("错误清单", "errors"),
+                                      title=t("台账校验错误清单", "Ledger validation errors"),
+                                      note=t("文件：", "Files: ") + "、".join(f.name for f in files)),
+                       t("错误清单.xlsx", "errors.xlsx"), key="errors_dl",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    with st.expander(t("逐条查看完整说明", "Every message in full"), expanded=len(result.errors) <= 10):
+        for e in result.errors[:300]:
+            where = "，".join(x for x in (e.file, e.sheet and f"工作表“{e.sheet}”", e.row and f"第 {e.row} 行",
+                                          e.column and f"“{e.column}”列") if x)
+            st.markdown(f"- **{where}**：{e.message}" + (f"（值：`{e.value}`）" if e.value else ""))
+        if len(result.errors) > 300:
+            st.caption(t(f"另有 {len(result.errors) - 300} 条，见下载的错误清单。",
+                         f"{len(result.errors) - 300} more in the downloaded list."))
+elif summary:
     st.success(t("校验通过，可以导入。", "No errors: ready to load."))
 
-if st.button(t("导入", "Load"), type="primary", disabled=bool(result.errors) and not skip, key="do_load"):
+if result.errors and not skip:
+    reason = t("有错误时不能导入：请按错误清单改好台账后重新上传，或勾选“跳过有错误的行”只导入无误的行。",
+               "Loading is off while there are errors: fix the ledgers and upload again, or tick "
+               "“Skip invalid rows” to load only the valid rows.")
+elif not summary:
+    reason = t("没有可导入的台账。", "There is no ledger to load.")
+else:
+    reason = None
+clicked = st.button(t("导入", "Load"), type="primary", disabled=reason is not None, key="do_load", help=reason)
+if reason:
+    st.caption(reason)
+if clicked:
     bar = st.progress(0.0, text=t("准备导入…", "Starting…"))
 
     def progress(label: str, done: int, total: int) -> None:
@@ -94,6 +126,9 @@ if st.button(t("导入", "Load"), type="primary", disabled=bool(result.errors) a
 
         synced = case_ledger.sync(s, archive=archive_dir(s), progress=progress)  # open / fix / reopen cases
         st.cache_data.clear()
+        # What the pages show is computed now, with the progress bar, not on the next page view.
+        coverage.warm(s, progress=lambda label, done, total: bar.progress(min(1.0, done / max(total, 1)), text=label))
+        bar.progress(1.0, text=t("完成", "Done"))
         st.info(synced.line())
         st.success(t(f"已导入 {sum(report.written.values()):,} 条（{report.load_id}，{report.seconds:.1f} 秒）。",
                      f"Loaded {sum(report.written.values()):,} rows ({report.load_id}, {report.seconds:.1f} s)."))

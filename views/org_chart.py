@@ -7,6 +7,7 @@ import streamlit as st
 
 from analysis import network as analysis
 from access.masking import mask_name
+from views._orgchart import children as _children, org_dot
 from views._shared import data_version, deny, principal, scope, store, t, unmasked
 
 s = store()
@@ -29,7 +30,7 @@ if tree.number_of_nodes() == 0:
 
 
 def children(n: str) -> list[str]:
-    return sorted(tree.predecessors(n), key=lambda c: tree.nodes[c].get("name") or c)
+    return _children(tree, n)
 
 
 def badge(n: str) -> str:
@@ -67,36 +68,22 @@ if len(path) > 1 and st.button(t("返回上一级", "Up one level"), key="org_up
     st.rerun()
 
 d = tree.nodes[current]
-cols = st.columns(4)
+cols = st.columns(3)
 cols[0].metric(t("层级", "Tier"), d.get("tier_name") or d.get("kind") or "—")
 leaders = d.get("leaders") or []
 cols[1].metric(t("书记/组长", "Secretary / leader"), "、".join(leaders if unmasked() else map(mask_name, leaders)) or "—")
 cols[2].metric(t("下级组织", "Sub-organisations"), len(children(current)))
-cols[3].metric(t("链条", "Chain"), badge(current))
+# The chain note is a sentence, not a number: a metric would cut it off.
+(st.success if current in anchored else st.error)(t("链条：", "Chain: ") + badge(current))
 
-# The current organisation and two levels below it, as a tree.
-# Two levels below the current organisation when they fit on screen, else one.
-MAX_DRAWN = 40
-two_levels = [current] + children(current) + [g for c in children(current) for g in children(c)]
-levels = two_levels if len(two_levels) <= MAX_DRAWN else [current] + children(current)[:MAX_DRAWN - 1]
-shown = set(levels)
-dot = ["digraph org {", "rankdir=TB;", 'node [shape=box, style="rounded,filled", fontname="sans-serif", fontsize=10];']
-for n in shown:
-    nd = tree.nodes[n]
-    fill = "#fde2dd" if n == current else ("#e3f4e1" if n in anchored else "#f9d6d2")
-    label = f"{nd.get('name')}\\n{nd.get('tier_name') or nd.get('kind') or ''}\\n{badge(n)}".replace('"', "'")
-    dot.append(f'"{n}" [label="{label}", fillcolor="{fill}"];')
-for n in shown:
-    for c in children(n):
-        if c in shown:
-            dot.append(f'"{n}" -> "{c}";')
-dot.append("}")
-if len(two_levels) > len(levels):
-    st.caption(t(f"下两级共 {len(two_levels) - 1} 个组织，图中只画下一级；用下表逐级进入。",
-                 f"{len(two_levels) - 1} organisations in two levels; the picture shows one. Drill down with the table."))
-st.graphviz_chart("\n".join(dot), width="content")
-
+# The current organisation and the levels below it, growing to the right so siblings stack.
 kids = children(current)
+st.graphviz_chart(org_dot(tree, current, badge, anchored=anchored, more=t("… 另有 {n} 个，见下表", "… {n} more, see the table")),
+                  width="content")
+if len(kids) > 24:
+    st.caption(t(f"共 {len(kids)} 个下级组织，图中画出前 24 个；用下表逐级进入。",
+                 f"{len(kids)} sub-organisations; the picture shows 24. Drill down with the table."))
+
 if kids:
     st.subheader(t("下级组织（选中一行进入）", "Sub-organisations (select a row to drill down)"))
     table = pd.DataFrame([{

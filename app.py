@@ -50,14 +50,6 @@ with st.sidebar:
                       help="没有瓦片服务时地图照常显示楼栋和阵地，只是没有底图。 Optional: the map works without tiles.")
 
 english = st.session_state.get("lang") == "English"
-
-# On a first start the demo county loads in the background; meanwhile every page shows its progress.
-from views._firststart import demo_load, wait_page  # noqa: E402  (after set_page_config)
-from views._shared import store  # noqa: E402
-
-job = demo_load(store(), store().location)
-if job is not None and (job.running or job.error):
-    wait_page(job, english)
 pages = [st.Page(f, title=(en if english else zh), url_path=url, default=(i == 0))
          for i, (f, zh, en, url) in enumerate(PAGES) if NEEDS.get(f) is None or me.may(NEEDS[f])]
 st.navigation(pages).run()

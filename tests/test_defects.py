@@ -193,3 +193,29 @@ def test_map_page_filters_by_community_and_explains_each_gap(app):
     m = {x.label: x.value for x in at.metric}
     assert m["有坐标的楼栋"] == "1" and m["标红楼栋"] == "1"  # B3 only
     assert any("图例" in x.value for x in at.markdown)
+
+
+# --- defect 7: search -------------------------------------------------------------------------------
+def test_search_finds_a_household_by_phone_and_says_who_people_are(tmp_path):
+    from ledgers import write_csvs
+    from loaders.engine import load
+    from queries.registry import registry
+
+    db = mini_county_db(str(tmp_path / "search.kuzu"), tmp_path)
+    with open_store(db) as s:
+        load(write_csvs(tmp_path / "phone", {"住户": "住户编号,门牌地址,所属单元编号,联系电话\n"
+                                                 "H1,和园小区1号楼1单元101,U1,13900001111\n"}), s)
+        search = registry()["search"]
+        assert [(r["label"], r["id"]) for r in search.run(s, {"q": "13900001111"})] == [("Household", "H1")]
+        people = {r["id"]: r for r in search.run(s, {"q": "张三"}) if r["label"] == "Person"}
+        assert people["M1"]["building_leader"] == 1 and people["M1"]["detail"] == "社区党员"
+        assert len([r for r in search.run(s, {"q": "号楼", "limit": 1}) if r["label"] == "Building"]) == 1
+
+
+def test_links_page_tells_people_apart(app):
+    at = app("views/links.py")
+    at.text_input(key="link_q").input("张三").run()
+    options = at.radio(key="link_pick").options
+    assert any("张*" in o and "楼长" in o and "社区党员" in o and "M1" in o for o in options), options
+    at.text_input(key="link_q").input("1").run()
+    assert not at.exception

@@ -53,6 +53,81 @@ def neighbourhood_graph(records: Iterable[dict], label_of: Callable[[str], str] 
     return list(nodes.values()), list(edges.values())
 
 
+def collapse(nodes: list[dict], edges: list[dict], keep: set[str] = frozenset(), min_group: int = 4,
+             label_limit: int = 60) -> tuple[list[dict], list[dict]]:
+    """Make a big neighbourhood readable: leaves hanging off one node by the same relationship
+    (the households of a unit, the members of a party group) become one node "12 户", whose
+    tooltip lists them; with more than ``label_limit`` nodes left, only nodes with two or more
+    relationships (and ``keep``) carry a label — the rest show theirs on hover.
+
+    >>> n = [{"id": "U", "label": "1单元", "group": "Unit", "title": "单元 U"}] + [
+    ...     {"id": f"H{i}", "label": f"10{i}", "group": "Household", "title": f"住户 H{i}"} for i in range(5)]
+    >>> e = [{"from": f"H{i}", "to": "U", "label": "隶属", "title": "PART_OF"} for i in range(5)]
+    >>> nodes, edges = collapse(n, e)
+    >>> [x["label"] for x in nodes], len(edges)
+    (['1单元', '5 户'], 1)
+    """
+    degree: dict[str, int] = {}
+    for e in edges:
+        for end in (e["from"], e["to"]):
+            degree[end] = degree.get(end, 0) + 1
+    by_id = {n["id"]: n for n in nodes}
+    groups: dict[tuple, list[str]] = {}
+    for e in edges:
+        for leaf, hub, outward in ((e["from"], e["to"], True), (e["to"], e["from"], False)):
+            if degree.get(leaf) == 1 and leaf not in keep and degree.get(hub, 0) > 1:
+                groups.setdefault((hub, e["title"], by_id[leaf]["group"], outward), []).append(leaf)
+    gone: set[str] = set()
+    new_nodes, new_edges = [], []
+    for (hub, rel, group, outward), leaves in groups.items():
+        if len(leaves) < min_group:
+            continue
+        gone |= set(leaves)
+        gid = f"group:{hub}:{rel}:{group}"
+        zh = MODEL.node(group).zh if group in MODEL.labels else group
+        unit = "户" if group == "Household" else f"个{zh}"
+        names = [by_id[x]["label"] for x in leaves]
+        new_nodes.append({"id": gid, "label": f"{len(leaves)} {unit}", "group": group,
+                          "title": f"{len(leaves)} 个{zh}：" + "、".join(names[:30]) + ("…" if len(names) > 30 else ""),
+                          "color": COLOURS.get(group, "#999999"), "shape": SHAPES.get(group, "ellipse"),
+                          "size": 14 + min(len(leaves), 40) ** 0.5 * 3})
+        label = next(e["label"] for e in edges if e["title"] == rel)
+        new_edges.append({"from": gid, "to": hub, "label": label, "title": rel} if outward
+                         else {"from": hub, "to": gid, "label": label, "title": rel})
+    nodes = [n for n in nodes if n["id"] not in gone] + new_nodes
+    edges = [e for e in edges if e["from"] not in gone and e["to"] not in gone] + new_edges
+    if len(nodes) > label_limit:
+        degree = {}
+        for e in edges:
+            for end in (e["from"], e["to"]):
+                degree[end] = degree.get(end, 0) + 1
+        nodes = [n if degree.get(n["id"], 0) > 1 or n["id"] in keep or n["id"].startswith("group:")
+                 else dict(n, title=f"{n['label']}（{n['title']}）", label=" ") for n in nodes]
+        edges = [dict(e, label="") for e in edges]  # relationship names on hover only
+    return nodes, edges
+
+
+def legend(nodes: list[dict], english: bool = False) -> str:
+    """HTML legend of the shapes and colours in the picture (one entry per kind of node shown)."""
+    svg = {
+        "dot": '<circle cx="9" cy="9" r="6" fill="{c}"/>', "square": '<rect x="3" y="3" width="12" height="12" fill="{c}"/>',
+        "star": '<polygon points="9,1 11,7 17,7 12,11 14,17 9,13 4,17 6,11 1,7 7,7" fill="{c}"/>',
+        "diamond": '<polygon points="9,1 17,9 9,17 1,9" fill="{c}"/>', "triangle": '<polygon points="9,2 16,16 2,16" fill="{c}"/>',
+        "ellipse": '<ellipse cx="9" cy="9" rx="8" ry="5" fill="{c}"/>',
+    }
+    seen = []
+    for n in nodes:
+        if n["group"] not in seen:
+            seen.append(n["group"])
+    items = []
+    for g in seen:
+        shape = SHAPES.get(g, "ellipse")
+        name = (MODEL.node(g).en if english else MODEL.node(g).zh) if g in MODEL.labels else g
+        items.append(f'<span style="display:inline-flex;align-items:center;gap:4px;margin-right:14px">'
+                     f'<svg width="18" height="18">{svg[shape].format(c=COLOURS.get(g, "#999999"))}</svg>{name}</span>')
+    return f'<div class="orgnet-legend" style="font-size:14px;line-height:1.8">{"".join(items)}</div>'
+
+
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
@@ -67,9 +142,15 @@ def to_html(nodes: list[dict], edges: list[dict], height: str = "560px") -> str:
     net.templateEnv = Environment(loader=FileSystemLoader([str(TEMPLATES), str(Path(pyvis.__file__).parent / "templates")]))
     net.path = "network.html"
     for n in nodes:
-        net.add_node(n["id"], label=n["label"], title=n["title"], color=n["color"], shape=n["shape"])
+        extra = {"size": n["size"]} if "size" in n else {}
+        net.add_node(n["id"], label=n["label"], title=n["title"], color=n["color"], shape=n["shape"], **extra)
     for e in edges:
         net.add_edge(e["from"], e["to"], label=e["label"], title=e["title"], arrows="to", font={"size": 10})
-    net.set_options('{"physics": {"stabilization": {"iterations": 150}}, '
-                    '"interaction": {"hover": true, "navigationButtons": true}}')
+    # Strong central gravity keeps a 200-node neighbourhood inside the frame; the picture is fitted
+    # to the frame once it settles (templates/network.html).
+    net.set_options('{"nodes": {"font": {"size": 13}}, '
+                    '"physics": {"solver": "forceAtlas2Based", "forceAtlas2Based": {"gravitationalConstant": -40, '
+                    '"centralGravity": 0.02, "springLength": 80, "avoidOverlap": 0.4}, '
+                    '"stabilization": {"iterations": 250, "fit": true}}, '
+                    '"interaction": {"hover": true, "navigationButtons": true, "tooltipDelay": 150}}')
     return net.generate_html(notebook=False)

@@ -20,6 +20,7 @@ from queries import coverage
 from graph.model import MODEL
 from queries.scope import Scope
 from reports.export import display, header
+from views import _firststart as firststart
 
 REL_NAMES = {r.name: r.zh for r in MODEL.rels}
 
@@ -28,12 +29,25 @@ IDLE_MINUTES = float(os.environ.get("ORGNET_IDLE_MINUTES", "30"))
 
 
 @st.cache_resource(show_spinner="正在打开数据库 Opening the database…")
-def store() -> GraphStore:
+def _open() -> GraphStore:
     """Created once per process (Kùzu allows one open database per process) and shared by sessions."""
     s = open_store()
     if not getattr(s, "read_only", False):  # a read-only data folder still serves reads
         s.create_schema()
     return s
+
+
+def store() -> GraphStore:
+    """The store every page starts with. On a first start (``orgnet app`` on an empty database)
+    the page shows the demo county's progress instead of its content until it is loaded."""
+    s = _open()
+    job = firststart.demo_load(s, s.location)
+    if job is not None and (job.running or job.error):
+        firststart.wait_page(job, english())
+    return s
+
+
+store.clear = _open.clear  # tests and benchmarks close and forget the store between runs
 
 
 def data_version(s: GraphStore) -> tuple:

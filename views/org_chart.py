@@ -51,6 +51,19 @@ roots = sorted((n for n, d in tree.nodes(data=True) if d.get("street_level")),
                key=lambda n: (-len(nx.ancestors(tree, n)), tree.nodes[n]["name"]))
 path = st.session_state.setdefault("org_path", [])
 path[:] = [n for n in path if n in tree]
+# A link can open an organisation directly: /org?org=O-00004 (its id, or its exact name).
+wanted = st.query_params.get("org")
+if wanted and st.session_state.get("org_opened") != wanted:
+    st.session_state["org_opened"] = wanted
+    hit = wanted if wanted in tree else next((n for n, d in tree.nodes(data=True) if d.get("name") == wanted), None)
+    if hit is None:
+        st.warning(t(f"没有找到党组织“{wanted}”。", f"No party organisation {wanted!r}."))
+    else:
+        chain = [hit]
+        while tree.out_degree(chain[-1]) and next(iter(tree.successors(chain[-1]))) not in chain:
+            chain.append(next(iter(tree.successors(chain[-1]))))
+        if chain[-1] in roots:
+            path[:] = list(reversed(chain))
 if not path:
     if not roots:
         st.warning(t("没有负责街道（乡镇）的党组织，无法形成组织树。", "No party organisation is responsible for a street."))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 
 RULE_IDS = ("R01", "R02", "R03A", "R03B", "R04A", "R04B", "R05A", "R05B", "R06", "R07", "R08", "R09",
-            "R10A", "R10B", "R11A", "R11B", "R12", "R13", "R14A", "R14B", "R15", "R16")
+            "R10A", "R10B", "R11A", "R11B", "R12", "R13", "R14A", "R14B", "R15", "R16", "R17A", "R17B")
 #: the default parameters of docs/coverage-rules.md
 PARAMS = {"max_households": 300, "min_households": 1000, "min_links": 1, "max_links": 2, "radius_m": 1000}
 EARTH_RADIUS_M = 6_371_000.0

@@ -126,6 +126,7 @@ class _County(_Territory, _People, _Organisations, _Services):
         self.centre_households()
         self.sites()
         self.volunteers()
+        self.ungridded()
         self.emit()
 
     # --- rows ------------------------------------------------------------------------------------------------

@@ -240,4 +240,19 @@ def recompute(paths: Iterable[str | Path], params: dict[str, Any] | None = None)
                 grids_here |= covering_grids.get(t, set())
         if not any(ok_target(t) for t in targets) and not any(ok_target(g) for g in grids_here):
             out["R16"].add(h)
+    # R17: no grid covers the unit, the building or its compound
+    units_of_bld: dict[str, list[str]] = defaultdict(list)
+    for u, b in bld_of_unit.items():
+        units_of_bld[b].append(u)
+    for b in buildings:
+        cp = comp_of_bld.get(b)
+        if not covering_grids.get(b) and not (cp and covering_grids.get(cp)) \
+                and not any(covering_grids.get(u) for u in units_of_bld.get(b, ())):
+            out["R17A"].add(b)
+    for h in households:
+        u = unit_of.get(h)
+        b = bld_of_unit.get(u)
+        cp = comp_of_bld.get(b) if b else None
+        if not any(covering_grids.get(t) for t in (u, b, cp) if t):
+            out["R17B"].add(h)
     return {rid: sorted(out[rid]) for rid in RULE_IDS}

@@ -2,7 +2,8 @@
 multi-level grids, households per basic grid, buildings (from the 双楼长 arithmetic where leader
 counts are stated), units, households per unit, and the compounds cut from each community's
 buildings, with each household's special groups; plants the gaps of R05A/R05B (basic grids whose
-full-time workers carry too many households, basic grids with no full-time worker).
+full-time workers carry too many households, basic grids with no full-time worker) and, once every
+other step is done, of R17A/R17B (buildings, and so their households, that no grid covers).
 
 A mixin of ``demo.county._County``: it works on the county's state (``self.p``, ``self.rng``,
 ``self.rows``, ``self.gaps``, the id/name helpers) and leaves ``self.comms``, ``self.grids``,
@@ -10,6 +11,7 @@ A mixin of ``demo.county._County``: it works on the county's state (``self.p``, 
 from __future__ import annotations
 
 import math
+import random
 from collections import defaultdict
 
 from .common import PARAMS, _Bld, _Comm, _Compound, _Grid, _HH, _Unit, _cn_number, _offset, apportion, haversine
@@ -342,3 +344,41 @@ class _Territory:
                     g.covers.append(bd.id)
         # R15: a few buildings stand outside every service circle (placed later, once sites are known)
         self.figures.update(buildings=len(blds), units=len(units), households=len(hhs))
+
+    def ungridded(self) -> None:
+        """R17A/R17B: a few buildings that no grid covers, taken out of their grid's coverage.
+
+        Run after every other step, with its own random stream, so nothing else of the county
+        changes. A building qualifies only when taking it out changes no other rule's answer: its
+        grid keeps households (R05B), stays on the same side of 300 households per full-time
+        worker (R05A), and its community's party chain is whole (R16 does not then rest on the grid).
+        A compound its grid covered whole is covered building by building, without this one.
+        """
+        rng = random.Random(f"{self.p.key}|{self.scale!r}|{self.seed}|R17")
+        limit = PARAMS["max_households"]
+
+        def same_side(g, fewer: int) -> bool:
+            if not g.ft:
+                return g.h - fewer > 0
+            return (g.h > limit * g.ft) == (g.h - fewer > limit * g.ft) and g.h - fewer > 0
+
+        candidates = [bd for bd in self.blds if bd.h > 0 and bd.grid is not None and not bd.grid.comm.new
+                      and (bd.compound is None or len(bd.compound.buildings) > 1) and same_side(bd.grid, bd.h)]
+        chosen = []
+        for bd in sorted(rng.sample(candidates, min(len(candidates), self.gap(len(self.blds)))), key=lambda b: b.i):
+            g = bd.grid
+            if not same_side(g, bd.h):  # an earlier pick took households from the same grid
+                continue
+            cp = bd.compound
+            if cp is not None and cp.id in g.covers:
+                at = g.covers.index(cp.id)
+                g.covers[at:at + 1] = [b2.id for b2 in cp.buildings if b2 is not bd]
+            elif bd.id in g.covers:
+                g.covers.remove(bd.id)
+            else:
+                continue
+            g.h -= bd.h
+            chosen.append(bd)
+        self.gaps["R17A"] = {bd.id for bd in chosen}
+        self.gaps["R17B"] = {h.id for bd in chosen for u in bd.units for h in u.hh}
+

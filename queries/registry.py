@@ -53,7 +53,16 @@ class ParameterError(ValueError):
 class Param:
     name: str
     default: Any
+    #: "中文" or "中文 | English"
     description: str
+
+    def label(self, lang: str = "zh") -> str:
+        """The parameter's label in the user's language: its Chinese or English description, else
+        its name in words."""
+        zh, _, en = self.description.partition("|")
+        if lang == "zh":
+            return zh.strip() or self.name
+        return en.strip() or PARAM_EN.get(self.name) or self.name.replace("_", " ").capitalize()
 
     def coerce(self, value: Any) -> Any:
         """Form values arrive as text: give them the default's type."""
@@ -66,6 +75,14 @@ class Param:
         if isinstance(self.default, float):
             return float(value)
         return value
+
+
+#: English labels of the parameters whose header gives only Chinese
+PARAM_EN = {"radius_m": "Service radius (m)", "max_households": "Households per full-time grid worker, at most",
+            "min_households": "Households from which a compound needs a branch", "min_links": "Links per member, at least",
+            "max_links": "Links per member, at most", "household": "Household id", "member": "Member id",
+            "person": "Person id", "organization": "Unit id", "q": "Search words", "limit": "At most, per kind",
+            "max_hops": "Hops, at most (8 or fewer)"}
 
 
 @dataclass(frozen=True)
@@ -85,6 +102,13 @@ class NamedQuery:
     #: which parameters and result columns are entity ids, for area scoping (``queries.scope``):
     #: ((name, Label or @column), …); None when the header has no ``// area:`` line
     area: tuple[tuple[str, str], ...] | None = None
+    description_en: str = ""
+
+    def describe(self, lang: str = "zh") -> str:
+        """The description in the user's language (English: ``// description_en:``, else the title)."""
+        if lang == "zh":
+            return self.description
+        return self.description_en or self.title_en
 
     @property
     def title(self) -> str:
@@ -156,7 +180,8 @@ def parse(path: Path) -> NamedQuery:
     zh, _, en = header["title"].partition("|")
     return NamedQuery(path.stem, zh.strip(), en.strip(), header["description"], header["kind"], tuple(params),
                       "\n".join(body_lines).strip(), path, header.get("entity"), header.get("rule"),
-                      header.get("seed", ""), header.get("context", "").lower() == "true", area)
+                      header.get("seed", ""), header.get("context", "").lower() == "true", area,
+                      description_en=header.get("description_en", ""))
 
 
 @lru_cache(maxsize=4)

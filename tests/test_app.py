@@ -58,7 +58,7 @@ def test_overview(app, county):
         r08 = next(r for r in coverage.summary(s) if r["rule"] == "R08")
     assert m["住户包联覆盖率"] == f"{r08['coverage']:.1f}%"
     rules_table = at.dataframe[0].value
-    assert len(rules_table) == 22 and list(rules_table["规则"])[:2] == ["R01", "R02"]
+    assert len(rules_table) == 24 and list(rules_table["规则"])[:2] == ["R01", "R02"]
     matrix = at.dataframe[1].value
     assert set(matrix.index) == {"和园社区", "青羊社区"}
     assert "全部或不写" in set(at.dataframe[2].value["方式"])

@@ -219,3 +219,31 @@ def test_links_page_tells_people_apart(app):
     assert any("张*" in o and "楼长" in o and "社区党员" in o and "M1" in o for o in options), options
     at.text_input(key="link_q").input("1").run()
     assert not at.exception
+
+
+# --- the roll-up contract: the rule's population, not every entity of its kind -----------------------
+def test_rollups_count_the_rules_population_as_the_contract_says(county):
+    contract = (ROOT / "docs" / "coverage-rules.md").read_text(encoding="utf-8")
+    assert "population" in contract and "total entities of that kind" not in contract
+    with open_store(county) as s:
+        members = s.query("MATCH (p:Person) WHERE p.is_member = true RETURN count(p) AS n")[0]["n"]
+        people = s.query("MATCH (p:Person) RETURN count(p) AS n")[0]["n"]
+        assert members < people
+        r09 = coverage.rollup(s, "R09", by="community")
+        assert sum(r["total"] for r in r09) == members
+        for rid in coverage.rules():
+            population = coverage.rule(rid).run(s)
+            assert sum(r["total"] for r in coverage.rollup(s, rid, by="street")) == len(population), rid
+
+
+def test_grid_coverage_rule_finds_buildings_and_households_no_grid_covers(tmp_path):
+    from ledgers import MINI, write_csvs
+    from loaders.engine import load
+
+    db = str(tmp_path / "r17.kuzu")
+    with open_store(db) as s:
+        s.create_schema()
+        ledgers = dict(MINI, 网格覆盖="网格编号,覆盖对象编号\nG2,B1\nG1,U3\n")  # B2 (and H2) left out
+        load(write_csvs(tmp_path / "in", ledgers), s)
+        assert [r["id"] for r in coverage.violations(s, "R17A")] == ["B2"]
+        assert [r["id"] for r in coverage.violations(s, "R17B")] == ["H2"]

@@ -21,8 +21,8 @@ from graph.store import GraphStore
 ENV = "ORGNET_DEMO_ON_EMPTY"
 
 #: (label prefix, start, end) of each stage on one progress bar
-STAGES = (("生成示范县", 0.0, 0.2), ("读取文件", 0.2, 0.45), ("校验", 0.45, 0.55), ("写入", 0.55, 0.9),
-          ("完成", 0.9, 0.9), ("预先计算", 0.9, 1.0))
+STAGES = (("生成示范县", 0.0, 0.2), ("读取", 0.2, 0.45), ("校验", 0.45, 0.55), ("写入", 0.55, 0.88),
+          ("提交", 0.88, 0.9), ("完成", 0.9, 0.9), ("预先计算", 0.9, 1.0))
 
 
 @dataclass

@@ -18,13 +18,14 @@ st.title(t("覆盖缺口", "Coverage gaps"))
 rules = coverage.rules()
 rule_id = st.selectbox(t("规则", "Rule"), list(rules), format_func=rule_label, key="gap_rule")
 q = rules[rule_id]
-st.caption(f"{q.description}  \n{t('依据', 'Source')}: {q.seed}")
+st.caption(f"{q.describe('en' if english() else 'zh')}  \n{t('依据', 'Source')}: {q.seed}")
 
 params = {}
 if q.params:
     cols = st.columns(len(q.params))
     for col, p in zip(cols, q.params):
-        params[p.name] = col.number_input(p.description or p.name, value=p.default, key=f"p_{rule_id}_{p.name}")
+        params[p.name] = col.number_input(p.label("en" if english() else "zh"), value=p.default,
+                                          key=f"p_{rule_id}_{p.name}")
 key = tuple(sorted(params.items()))
 
 if not principal().may("detail"):
@@ -72,7 +73,7 @@ with table_tab:
     filters = "；".join(f"{k}：{v}" for k, v in ((t("街道", "Street"), street), (t("社区", "Community"), community),
                                                  (t("网格", "Grid"), grid)) if v) or t("全部区域", "All areas")
     if params:
-        filters += "；" + "，".join(f"{p.description or p.name} = {params[p.name]}" for p in q.params)
+        filters += "；" + "，".join(f"{p.label('en' if english() else 'zh')} = {params[p.name]}" for p in q.params)
     d1.download_button(t("下载 XLSX", "Download XLSX"),
                        export.to_xlsx(shown, sheet=rule_id, lang="en" if english() else "zh",
                                       title=rule_label(rule_id), note=t("筛选：", "Filter: ") + filters),

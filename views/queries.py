@@ -24,11 +24,11 @@ with named_tab:
                         format_func=lambda n: f"{reg[n].rule + ' ' if reg[n].rule else ''}"
                                               f"{reg[n].title_en if english() else reg[n].title_zh}")
     q = reg[name]
-    st.caption(q.description)
+    st.caption(q.describe("en" if english() else "zh"))
     with st.form(f"form_{name}"):
         values = {}
         for p in q.params:
-            label = f"{p.description or p.name} ({p.name})"
+            label = p.label("en" if english() else "zh")
             key = f"qp_{name}_{p.name}"
             if isinstance(p.default, bool):
                 values[p.name] = st.checkbox(label, value=p.default, key=key)

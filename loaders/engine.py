@@ -618,23 +618,24 @@ def _plan(v: Validation, load_id: str) -> tuple[list[tuple[str, list[dict]]], li
     rels: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
     for sd in v.sheets:
         spec = sd.spec
+        # Worked out once per sheet, not once per row.
+        cols = tuple(spec.prop_of(c).name for c in spec.columns if c.header in sd.present)
+        ref_cols = {ref.header: [p.prop for p in ref.props if p.header in sd.present] for ref in spec.refs}
         for rec in sd.records:
             if rec.errors:
                 continue
-            prov = {"src_load": load_id, **rec.provenance}
+            prov = {"src_load": load_id, "src_file": sd.file, "src_sheet": sd.sheet, "src_row": rec.row}
             if spec.is_node:
-                cols = tuple(spec.prop_of(c).name for c in spec.columns if c.header in sd.present)
                 row = {"id": rec.key, **{c: rec.props.get(c) for c in cols}, **prov}
                 nodes[(spec.label, cols)].append(row)
                 for ref in spec.refs:
                     for label, i in rec.resolved.get(ref.header, []):
-                        extra = {p.prop: rec.ref_props.get(ref.header, {}).get(p.prop)
-                                 for p in ref.props if p.header in sd.present}
+                        given = rec.ref_props.get(ref.header, {})
+                        extra = {p: given.get(p) for p in ref_cols[ref.header]}
                         src, dst, a, b = (i, rec.key, label, spec.label) if ref.incoming else (rec.key, i, spec.label, label)
                         rels[(ref.rel, a, b)].append({"src": src, "dst": dst, **extra, **prov})
             else:
                 (a, s), (b, e) = rec.resolved[spec.start.header][0], rec.resolved[spec.end.header][0]
-                cols = [spec.prop_of(c).name for c in spec.columns if c.header in sd.present]
                 rels[(spec.rel, a, b)].append({"src": s, "dst": e, **{c: rec.props.get(c) for c in cols}, **prov})
     order = {l: i for i, l in enumerate(MODEL.labels)}
     node_batches = sorted(((label, rows) for (label, _), rows in nodes.items()), key=lambda x: order[x[0]])

@@ -167,32 +167,14 @@ def plan_links(store: GraphStore, *, min_links: int | None = None, max_links: in
 
     arcs = _candidate_arcs(hp, special, mp, spare_members, candidates)
     step("求解最小费用流 Solving")
-    g = nx.DiGraph()
-    # only members with an arc enter the network
-    used_members = {j for (_, j) in arcs}
-    for j in used_members:
-        m = spare_members[j]
-        node = ("m", j)
-        if m["links"] == 0 and params["min_links"] > 0:
-            g.add_edge("s", ("first", j), capacity=1, weight=-FIRST_LINK_BONUS)
-            g.add_edge(("first", j), node, capacity=1, weight=0)
-            if m["spare"] > 1:
-                g.add_edge("s", node, capacity=m["spare"] - 1, weight=0)
-        else:
-            g.add_edge("s", node, capacity=m["spare"], weight=0)
-    for (i, j), (cost, tier, metres) in arcs.items():
-        g.add_edge(("m", j), ("h", i), capacity=1, weight=int(cost) - (SPECIAL_BONUS if special[i] else 0),
-                   tier=tier, metres=metres)
-    for i in {i for (i, _) in arcs}:
-        g.add_edge(("h", i), "t", capacity=1, weight=0)
-    flow = nx.max_flow_min_cost(g, "s", "t") if g.number_of_edges() else {}
+    flow = _solve(arcs, spare_members, special, params, progress)
 
     step("核算剩余缺口 Residue")
     plan = LinkPlan(params=params)
     new_links: Counter = Counter()
     covered: set[int] = set()
     for (i, j), (cost, tier, metres) in sorted(arcs.items()):
-        if flow.get(("m", j), {}).get(("h", i), 0) > 0:
+        if (i, j) in flow:
             m, h = spare_members[j], need[i]
             plan.links.append({"member": m["id"], "household": h["id"],
                                "kind": "特殊群体" if special[i] else "普通住户", "tier": tier, "cost": int(cost),
@@ -204,6 +186,45 @@ def plan_links(store: GraphStore, *, min_links: int | None = None, max_links: in
     step("完成 Done")
     plan.seconds = time.monotonic() - t0
     return plan
+
+
+def _solve(arcs, spare_members, special, params, progress: Progress | None) -> set[tuple[int, int]]:
+    """The (household, member) pairs carrying flow in a max-flow min-cost solution.
+
+    Households and members connected by no chain of candidate arcs cannot affect each other, so
+    each connected component (in practice: a community) is solved on its own — the same optimum,
+    and network simplex is much faster on many small networks than on one large one.
+    """
+    pairs = nx.Graph()
+    pairs.add_edges_from((("h", i), ("m", j)) for (i, j) in arcs)
+    by_node: dict = defaultdict(list)
+    for (i, j) in arcs:
+        by_node[("h", i)].append((i, j))
+    components = list(nx.connected_components(pairs))
+    chosen: set[tuple[int, int]] = set()
+    for n, nodes in enumerate(components):
+        if progress:
+            progress("求解最小费用流 Solving", n, len(components))
+        g = nx.DiGraph()
+        for kind, x in nodes:
+            if kind == "h":
+                g.add_edge(("h", x), "t", capacity=1, weight=0)
+                for (i, j) in by_node[("h", x)]:
+                    cost, _, _ = arcs[(i, j)]
+                    g.add_edge(("m", j), ("h", i), capacity=1, weight=int(cost) - (SPECIAL_BONUS if special[i] else 0))
+                continue
+            m = spare_members[x]
+            if m["links"] == 0 and params["min_links"] > 0:
+                g.add_edge("s", ("first", x), capacity=1, weight=-FIRST_LINK_BONUS)
+                g.add_edge(("first", x), ("m", x), capacity=1, weight=0)
+                if m["spare"] > 1:
+                    g.add_edge("s", ("m", x), capacity=m["spare"] - 1, weight=0)
+            else:
+                g.add_edge("s", ("m", x), capacity=m["spare"], weight=0)
+        flow = nx.max_flow_min_cost(g, "s", "t")
+        chosen |= {(h[1], m[1]) for m, out in flow.items() if isinstance(m, tuple) and m[0] == "m"
+                   for h, f in out.items() if f > 0}
+    return chosen
 
 
 class _Side:

@@ -112,9 +112,10 @@ with sites_tab:
                        f"{100 * (plan.covered_before + plan.solution.covered) / max(plan.households, 1):.1f}%")
         cols[2].metric(t("R15 楼栋缺口（假设建成）", "R15 gaps if built"), f"{len(after):,}",
                        delta=len(after) - len(before), delta_color="inverse")
-        curve = pd.DataFrame(plan.curve).set_index("p")[["covered"]]
-        curve.columns = [t("覆盖户数", "Households covered")]
-        st.line_chart(curve, x_label=t("新建阵地数 p", "New sites p"))
+        # what each extra site adds (existing sites' households are the baseline at p = 0)
+        curve = pd.DataFrame([{"p": c["p"], t("新增覆盖户数", "Households newly covered"): c["covered"] - plan.covered_before}
+                              for c in plan.curve]).set_index("p")
+        st.line_chart(curve, x_label=t("新建阵地数 p", "New sites p"), y_label=t("新增覆盖户数", "Households newly covered"))
         chosen = pd.DataFrame(plan.ledger_rows())
         st.dataframe(chosen, hide_index=True, width="stretch", key="ps_sites")
         existing = s.query("MATCH (x:ServiceSite) RETURN x.name AS name, x.lat AS lat, x.lon AS lon")

@@ -89,6 +89,21 @@ def test_rule_on_the_mini_county(mini, rule_id):
         assert sum(r["violating"] for r in coverage.rollup(mini, rule_id, by=by)) == len(rows)
 
 
+def test_warm_computes_what_the_overview_needs_once_per_data_version(kuzu_store):
+    s = kuzu_store
+    s.upsert_nodes("Household", [{"id": "H1", "address": "一号"}])
+    coverage.warm(s)
+    mine = [k for k in coverage._POPULATION_CACHE if k[0] == id(s)]
+    assert len(mine) == len(coverage.rules())
+    before = {r["rule"]: r for r in coverage.summary(s)}
+    assert len([k for k in coverage._POPULATION_CACHE if k[0] == id(s)]) == len(mine)  # read, not recomputed
+    assert before["R08"]["total"] == 1
+    # any committed write is a new data version: the next summary computes afresh and sees it
+    s.upsert_nodes("Household", [{"id": "H2", "address": "二号"}])
+    after = {r["rule"]: r for r in coverage.summary(s)}
+    assert (after["R08"]["total"], after["R08"]["violating"]) == (2, 2)
+
+
 def test_detail_rows_carry_their_context(mini):
     (row,) = coverage.violations(mini, "R08")
     assert (row["street"], row["community"], row["grid"], row["building"]) == ("城关街道", "青羊社区", "和园网格", "散居3号楼")

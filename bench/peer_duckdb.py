@@ -189,6 +189,14 @@ RULES: dict[str, str] = {
                      OR coalesce(c1 IN (SELECT place FROM reached), false)
                      OR coalesce(c2 IN (SELECT place FROM reached), false))) AS violation
               FROM place""",
+    "R17A": """SELECT b.id, NOT (b.id IN (SELECT c.target FROM covers c JOIN grid g ON g.id = c.grid)
+                  OR b.id IN (SELECT u.building FROM unit u JOIN covers c ON c.target = u.id JOIN grid g ON g.id = c.grid)
+                  OR coalesce(b.compound IN (SELECT c.target FROM covers c JOIN grid g ON g.id = c.grid), false))
+                 AS violation FROM building b""",
+    "R17B": """WITH covered AS (SELECT c.target FROM covers c JOIN grid g ON g.id = c.grid)
+               SELECT h.id, NOT (u.id IN (SELECT target FROM covered) OR b.id IN (SELECT target FROM covered)
+                                 OR coalesce(b.compound IN (SELECT target FROM covered), false)) AS violation
+               FROM household h JOIN unit u ON u.id = h.unit JOIN building b ON b.id = u.building""",
 }
 
 # The rules' thresholds: the same defaults as the Cypher headers.

@@ -149,11 +149,11 @@ def info(ctx: click.Context, show_all: bool) -> None:
     click.echo("nodes:")
     for n in model.nodes:
         if show_all or counts[n.label]:
-            click.echo(f"  {n.label:<16} {n.zh:<10} {counts[n.label]:>10,}")
+            click.echo(f"  {n.label:<16} {_pad(n.zh, 18)} {counts[n.label]:>10,}")
     click.echo("relationships:")
     for r in model.rels:
         if show_all or counts[r.type]:
-            click.echo(f"  {r.type:<20} {r.zh:<10} {counts[r.type]:>10,}")
+            click.echo(f"  {r.type:<20} {_pad(r.zh, 16)} {counts[r.type]:>10,}")
     total_n = sum(counts[n.label] for n in model.nodes)
     total_r = sum(counts[r.type] for r in model.rels)
     click.echo(f"total: {total_n:,} nodes, {total_r:,} relationships")
@@ -238,6 +238,11 @@ def _width(text: str) -> int:
     import unicodedata
 
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    """``text`` padded to ``width`` terminal columns (a Chinese character takes two)."""
+    return text + " " * max(0, width - _width(text))
 
 
 def _table(headers: list[str], rows: list[list[object]]) -> str:

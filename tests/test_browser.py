@@ -52,8 +52,10 @@ def test_first_start_answers_at_once_and_shows_the_demo_load(demo_url):
     with chromium() as driver:
         t0 = time.monotonic()
         driver.get(base + "/")  # the address the README gives
-        WebDriverWait(driver, 15).until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "body"), "正在生成并载入示范县"))
-        assert time.monotonic() - t0 < 15
+        # a few seconds on an idle machine; the bound leaves room for a machine shared by a whole team
+        WebDriverWait(driver, FIRST_START_S).until(
+            ec.text_to_be_present_in_element((By.CSS_SELECTOR, "body"), "正在生成并载入示范县"))
+        assert time.monotonic() - t0 < FIRST_START_S
         bars = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stProgress"]')
         assert bars, "a progress bar shows the demo load"
         time.sleep(2)

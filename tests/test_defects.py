@@ -249,3 +249,20 @@ def test_grid_coverage_rule_finds_buildings_and_households_no_grid_covers(tmp_pa
         load(write_csvs(tmp_path / "in", ledgers), s)
         assert [r["id"] for r in coverage.violations(s, "R17A")] == ["B2"]
         assert [r["id"] for r in coverage.violations(s, "R17B")] == ["H2"]
+
+
+# --- defect 8: `orgnet info` lines up Chinese names ------------------------------------------------
+def test_info_aligns_chinese_names(county):
+    import unicodedata
+
+    out = CliRunner().invoke(cli, ["--db", county, "info", "--all"]).output
+    rows = [line for line in out.splitlines() if line.startswith("  ")]
+    assert len(rows) > 30
+
+    def count_column(line: str) -> int:  # terminal column where the count ends
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line.rstrip())
+
+    nodes = [r for r in rows if not r.split()[0].isupper()]
+    assert len({count_column(r) for r in nodes}) == 1, nodes[:3]
+    rels = [r for r in rows if r.split()[0].isupper()]
+    assert len({count_column(r) for r in rels}) == 1, rels[:3]

@@ -21,21 +21,14 @@ def test_progress_moves_through_the_stages_and_never_back():
     assert [line.split(" s  ", 1)[1] for line in job.log][:2] == ["生成示范县 Generating", "读取 Reading 楼栋.csv"]
 
 
-def test_the_background_load_fills_an_empty_database(tmp_path, monkeypatch):
-    import demo
-
-    real = demo.run_demo
-
-    def small(store, profile, progress, archive, **kw):  # the real generator and loader, a small county
-        return real(store, profile, scale=0.05, seed=2, progress=progress, archive=archive,
-                             out_dir=tmp_path / "ledgers")
-
-    monkeypatch.setattr(demo, "run_demo", small)
+def test_the_background_load_fills_an_empty_database(tmp_path):
+    """The real generator (in its child process) and the real loader, on a small county."""
     with open_store(str(tmp_path / "first.kuzu")) as s:
         s.create_schema()
-        job = DemoLoad("pingshun")
+        job = DemoLoad("pingshun", scale=0.05, seed=2)
         job.run(s)
         assert job.error is None and job.fraction == 1.0 and job.written > 1000
         assert not job.running and any("预先计算" in line for line in job.log)
         assert not s.is_empty()
+        assert (tmp_path / "demo" / "pingshun-s2").is_dir()
         assert time.monotonic() >= job.started

@@ -3,22 +3,27 @@
 ``orgnet app`` on an empty database no longer loads the demo county before Streamlit starts (the
 browser got "connection refused" for the ~40 s that took). It sets ``ORGNET_DEMO_ON_EMPTY`` and
 starts the app; the first page view starts one background thread per process that generates the
-demo county, loads it through the real loader and then precomputes what the pages show
+demo county (in a child process, so the pages keep the interpreter), loads it through the real loader and then precomputes what the pages show
 (``queries.coverage.warm``). Until it is done every page shows the progress instead of its
 content, refreshed every second; then the pages open on the full county.
 """
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import streamlit as st
 
 from graph.store import GraphStore
 
 ENV = "ORGNET_DEMO_ON_EMPTY"
+ROOT = Path(__file__).resolve().parent.parent
 
 #: (label prefix, start, end) of each stage on one progress bar
 STAGES = (("生成示范县", 0.0, 0.2), ("读取", 0.2, 0.45), ("校验", 0.45, 0.55), ("写入", 0.55, 0.88),
@@ -30,6 +35,8 @@ class DemoLoad:
     """A demo load running in a thread: what it is doing, how far, and how it ended."""
 
     profile: str
+    scale: float = 1.0
+    seed: int = 1
     started: float = field(default_factory=time.monotonic)
     label: str = "准备 Starting"
     fraction: float = 0.0
@@ -59,13 +66,29 @@ class DemoLoad:
     def running(self) -> bool:
         return self.finished is None
 
+    def generate(self, out_dir: Path) -> list[Path]:
+        """Write the demo ledgers in a child process: generating is pure Python, and in a thread of
+        the app it would hold the interpreter lock the pages need to answer."""
+        self.progress("生成示范县 Generating", 0, 1)
+        script = ("import json, sys\nfrom demo import generate\n"
+                  "g = generate(sys.argv[1], scale=float(sys.argv[2]), seed=int(sys.argv[3]), out_dir=sys.argv[4], "
+                  "fmt='xlsx')\nprint(json.dumps([str(p) for p in g.paths]))")
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+        done = subprocess.run([sys.executable, "-c", script, self.profile, str(self.scale), str(self.seed),
+                               str(out_dir)], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"生成示范县失败 (generating failed): {done.stderr.strip()[-500:]}")
+        return [Path(p) for p in json.loads(done.stdout.strip().splitlines()[-1])]
+
     def run(self, store: GraphStore) -> None:
-        from demo import run_demo
+        from demo import default_out_dir
         from graph.config import archive_dir
+        from loaders.engine import load
         from queries import coverage
 
         try:
-            report = run_demo(store, profile=self.profile, progress=self.progress, archive=archive_dir(store))
+            paths = self.generate(default_out_dir(store, self.profile, self.seed))
+            report = load(paths, store, archive=archive_dir(store), progress=self.progress)
             self.written = sum(report.written.values())
             from cases import ledger  # the rectification ledger opens a case per gap, as after any load
 

@@ -174,14 +174,14 @@ def docs(check: bool) -> None:
     click.echo(f"wrote {model_docs.write()}")
 
 
-def _run_demo(store, profile: str, scale: float, seed: int, out: str | None):
+def _run_demo(store, profile: str, scale: float, seed: int, out: str | None, user: str | None = None):
     from graph.config import archive_dir
     from demo import PROFILES, run_demo
 
     if profile not in PROFILES:
         raise click.BadParameter(f"unknown profile {profile!r}; profiles: {', '.join(PROFILES)}", param_hint="--profile")
     report = run_demo(store, profile=profile, scale=scale, seed=seed, out_dir=Path(out) if out else None,
-                      progress=_progress(), archive=archive_dir(store))
+                      progress=_progress(), archive=archive_dir(store), user=user)
     click.echo(f"示范县 {profile} ×{scale:g} (seed {seed}): 写入 {sum(report.written.values()):,} 条，"
                f"用时 {report.seconds:.1f} 秒 ({report.load_id})")
     return report
@@ -196,8 +196,12 @@ def _run_demo(store, profile: str, scale: float, seed: int, out: str | None):
 @click.pass_context
 def demo(ctx: click.Context, profile: str, scale: float, seed: int, out: str | None) -> None:
     """Generate a demo county with planted coverage gaps and load it through the real loaders."""
-    _principal(ctx).require("load")
-    _run_demo(_store(ctx), profile, scale, seed, out)
+    principal = _principal(ctx)
+    principal.require("load")
+    report = _run_demo(_store(ctx), profile, scale, seed, out, user=principal.user)
+    _access(ctx)[1].record("load", user=principal.user, role=principal.role, area=principal.area, source="cli",
+                           load=report.load_id, files=[f"demo {profile} x{scale:g} seed {seed}"],
+                           rows=sum(report.written.values()), rejected=report.rejected)
     _sync_cases(_store(ctx))
 
 

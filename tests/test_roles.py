@@ -224,3 +224,18 @@ def test_cli_user_management_is_for_admins_and_audited(county, monkeypatch):
     assert {"user_add", "user_disable", "login", "login_failed", "denied"} <= set(events)
     r = cli(county, "audit", user="li")
     assert r.exit_code != 0
+
+
+def test_a_load_records_the_logged_in_account(county, tmp_path):
+    ledger = tmp_path / "服务阵地.csv"
+    ledger.write_text("阵地编号,名称,阵地类型,纬度,经度,所在社区编号\nX8,青羊驿站,红色驿站,37.18,117.84,C2\n",
+                      encoding="utf-8")
+    r = cli(county, "load", str(ledger), user="c2")
+    assert r.exit_code != 0 and "无权" in r.output  # staff do not load
+    r = cli(county, "load", str(ledger), user="boss")
+    assert r.exit_code == 0, r.output
+    r = cli(county, "loads", user="boss")
+    [line] = [x for x in r.output.splitlines() if "服务阵地.csv" in x]
+    assert " boss " in line  # by the account, not the OS user
+    [rec] = [x for x in AuditLog(county[1] / "audit.jsonl").read(event="load") if x["user"] == "boss"]
+    assert rec["files"] == ["服务阵地.csv"] and rec["rows"] >= 1

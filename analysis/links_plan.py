@@ -121,8 +121,10 @@ def plan_links(store: GraphStore, *, min_links: int | None = None, max_links: in
                          "需要 0 ≤ 最少 ≤ 最多，且最多 ≥ 1")
     step = _stepper(progress, 4)
     step("读取党员和住户 Reading")
-    members = registry()["plan_link_members"].run(store)
-    households = registry()["plan_link_households"].run(store)
+    # sorted: a store may return rows in any order, and ties between equally close members must
+    # be broken the same way every time (same data, same plan)
+    members = sorted(registry()["plan_link_members"].run(store), key=lambda r: r["id"])
+    households = sorted(registry()["plan_link_households"].run(store), key=lambda r: r["id"])
     hctx = coverage.context(store, "Household")
     bctx = coverage.context(store, "Building")
 
@@ -168,6 +170,22 @@ def plan_links(store: GraphStore, *, min_links: int | None = None, max_links: in
     arcs = _candidate_arcs(hp, special, mp, spare_members, candidates)
     step("求解最小费用流 Solving")
     flow = _solve(arcs, spare_members, special, params, progress)
+    # A second round for households whose nearest candidates were all taken: they get the nearest
+    # members that still have room (a wider pool), the first round's links kept.
+    used = Counter(j for (_, j) in flow)
+    taken = {i for (i, _) in flow}
+    left = [i for i in range(len(need)) if i not in taken]
+    room = [j for j, m in enumerate(spare_members) if m["spare"] - used[j] > 0]
+    if left and room:
+        sub_members = [{**spare_members[j], "spare": spare_members[j]["spare"] - used[j],
+                        "links": spare_members[j]["links"] + used[j]} for j in room]
+        arcs2 = _candidate_arcs([hp[i] for i in left], special[left], [mp[j] for j in room], sub_members,
+                                4 * candidates)
+        flow2 = _solve(arcs2, sub_members, special[left], params, progress)
+        for (a, b) in flow2:
+            i, j = left[a], room[b]
+            arcs[(i, j)] = arcs2[(a, b)]
+            flow.add((i, j))
 
     step("核算剩余缺口 Residue")
     plan = LinkPlan(params=params)

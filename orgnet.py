@@ -205,14 +205,18 @@ def demo(ctx: click.Context, profile: str, scale: float, seed: int, out: str | N
     _sync_cases(_store(ctx))
 
 
-@cli.command(epilog="Example: orgnet app --port 8502")
+@cli.command(epilog="Example: orgnet app --port 8502   (on a server: orgnet app --host 0.0.0.0, behind a TLS proxy)")
 @click.option("--port", default=8501, show_default=True, help="Port to serve on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; the default serves this machine only. Use 0.0.0.0 (every interface) "
+                   "only behind a reverse proxy with TLS, see the README's 部署 Deploying section.")
 @click.option("--no-demo", is_flag=True, help="Do not load the demo county into an empty database.")
 @click.pass_context
-def app(ctx: click.Context, port: int, no_demo: bool) -> None:
-    """Start the Streamlit app on the configured database (opens on http://localhost:PORT).
+def app(ctx: click.Context, port: int, host: str, no_demo: bool) -> None:
+    """Start the Streamlit app on the configured database (opens on http://HOST:PORT).
 
     An empty database first gets the demo county, so a fresh machine opens on a full county.
+    SIGTERM or SIGINT (Ctrl-C) stops the app and everything it started, and releases the database.
     """
     env = dict(os.environ)
     env.setdefault("ORGNET_ACCESS", str(_access(ctx)[0].path.parent.resolve()))
@@ -231,10 +235,12 @@ def app(ctx: click.Context, port: int, no_demo: bool) -> None:
     backend, location = describe(db)
     if db:
         env["NEO4J_URI" if backend == "neo4j" else "ORGNET_DB"] = db
-    click.echo(f"orgnet app on {backend} at {location}: http://localhost:{port}")
+    click.echo(f"orgnet app on {backend} at {location}: http://{host}:{port}")
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-           "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    raise SystemExit(subprocess.call(cmd, env=env))
+           "--server.address", host, "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    from serving import run_supervised
+
+    raise SystemExit(run_supervised(cmd, env=env))
 
 
 # --- ledgers ------------------------------------------------------------------------------------------

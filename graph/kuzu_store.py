@@ -21,6 +21,7 @@ import os
 import socket
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -35,8 +36,8 @@ from . import derived
 from .dialect import for_backend, parameters
 from .model import MODEL, Model
 from .schema import check_columns, kuzu_ddl
-from .store import (GraphStore, MissingEndpoints, QueryError, Row, StoreError, StoreLocked,
-                    Transaction, normalise_rows, plain)
+from .store import (Cancel, ConsoleCancelled, ConsoleTimeout, GraphStore, MissingEndpoints, QueryError, Row,
+                    StoreError, StoreLocked, Transaction, normalise_rows, plain)
 
 STAGE_PREFIX = "_Stage_"
 
@@ -356,6 +357,46 @@ class KuzuStore(GraphStore):
 
     def query_columns(self, cypher: str, params: Mapping[str, Any] | None = None) -> dict[str, list[Any]]:
         return _columns(self._conn(), for_backend(cypher, "kuzu"), params)
+
+    def query_console(self, cypher: str, params: Mapping[str, Any] | None = None, *, timeout: float,
+                      row_cap: int, cancel: Cancel | None = None) -> tuple[list[str], list[Row], bool]:
+        # A connection of its own, so interrupt() stops this statement and nothing else, and a
+        # read-only transaction, in which Kùzu refuses any write to the database.
+        conn = kuzu.Connection(self._shared.db)
+        try:
+            conn.set_query_timeout(max(1, int(timeout * 1000)))
+            _execute(conn, "BEGIN TRANSACTION READ ONLY", None)
+            if cancel is not None:
+                cancel.on_cancel(conn.interrupt)
+            used = parameters(cypher)
+            args = {k: v for k, v in (params or {}).items() if k in used}
+            if used - set(args):
+                raise QueryError(f"missing parameter(s): {', '.join(sorted('$' + m for m in used - set(args)))}",
+                                 cypher)
+            start = time.monotonic()
+            try:
+                result = conn.execute(cypher, args)
+            except RuntimeError as e:
+                if "interrupted" in str(e).lower():
+                    if cancel is not None and cancel.cancelled:
+                        raise ConsoleCancelled(str(e)) from None
+                    raise ConsoleTimeout(timeout, f"Kùzu: {e} after {time.monotonic() - start:.1f} s") from None
+                raise QueryError(f"Kùzu refused the statement: {e}", cypher) from None
+            if isinstance(result, list):  # the checker lets one statement through; never run several
+                raise QueryError("one statement per call", cypher)
+            cols = result.get_column_names()
+            rows = []
+            while result.has_next() and len(rows) < row_cap:
+                rows.append(dict(zip(cols, (plain(v) for v in result.get_next()))))
+            truncated = result.has_next()
+            result.close()
+            return cols, rows, truncated
+        finally:
+            try:
+                conn.execute("ROLLBACK")
+            except RuntimeError:
+                pass
+            conn.close()
 
     @contextmanager
     def transaction(self) -> Iterator[KuzuTransaction]:

@@ -7,6 +7,8 @@ the Cypher linter checks.
 """
 from __future__ import annotations
 
+import time
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -16,8 +18,8 @@ from .dialect import for_backend
 from .model import MODEL, Model
 from .schema import (neo4j_delete_rels, neo4j_missing_endpoints, neo4j_schema, neo4j_upsert_nodes,
                      neo4j_upsert_rels)
-from .store import (GraphStore, MissingEndpoints, QueryError, Row, StoreError, StoreUnavailable,
-                    Transaction, WriteRefused, normalise_rows, plain)
+from .store import (Cancel, ConsoleCancelled, ConsoleTimeout, GraphStore, MissingEndpoints, QueryError, Row,
+                    StoreError, StoreUnavailable, Transaction, WriteRefused, normalise_rows, plain)
 
 BATCH = 1000
 
@@ -120,29 +122,62 @@ class Neo4jStore(GraphStore):
             raise QueryError(f"Neo4j refused the statement: {e.message}", cypher) from None
         return [{k: plain(r[k]) for k in keys} for r in records]
 
-    def query_readonly(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
-        """Refused by the keyword check, then by the server's own plan (EXPLAIN query type), and
-        finally run inside a read transaction, which the server will not let write."""
-        from neo4j.exceptions import Neo4jError
+    def query_console(self, cypher: str, params: Mapping[str, Any] | None = None, *, timeout: float,
+                      row_cap: int, cancel: Cancel | None = None) -> tuple[list[str], list[Row], bool]:
+        """The server's own plan must be a read (``EXPLAIN`` query type ``r``), then the statement
+        runs in a read transaction with a server-side timeout. A cancel terminates the transaction,
+        found by the tag in its metadata (users may always terminate their own transactions)."""
+        import neo4j
+        from neo4j.exceptions import ClientError, Neo4jError
 
         params = dict(params or {})
-        with self._driver.session(database=self.database, default_access_mode="READ") as session:
+        tag = uuid.uuid4().hex
+        with self._driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
             try:
                 kind = session.run("EXPLAIN " + cypher, params).consume().query_type
             except Neo4jError as e:
                 raise QueryError(f"Neo4j refused the statement: {e.message}", cypher) from None
             if kind != "r":
                 raise WriteRefused(f"query type {kind!r}")
-
-            def read(tx):
-                result = tx.run(cypher, params)
-                keys = result.keys()
-                return [{k: plain(rec[k]) for k in keys} for rec in result]
-
+            if cancel is not None:
+                cancel.on_cancel(lambda: self._terminate(tag))
+            if cancel is not None and cancel.cancelled:
+                raise ConsoleCancelled("stopped before it started")
+            start = time.monotonic()
+            tx = session.begin_transaction(timeout=timeout, metadata={"orgnet_console": tag})
             try:
-                return session.execute_read(read)
+                result = tx.run(cypher, params)
+                cols = list(result.keys())
+                rows: list[Row] = []
+                truncated = False
+                for record in result:
+                    if len(rows) == row_cap:
+                        truncated = True
+                        break
+                    rows.append({k: plain(record[k]) for k in cols})
+                return cols, rows, truncated
             except Neo4jError as e:
+                code = e.code or ""
+                if cancel is not None and cancel.cancelled:
+                    raise ConsoleCancelled(f"Neo4j: {e.message}") from None
+                if "TransactionTimedOut" in code or "Terminated" in code or isinstance(e, ClientError) and \
+                        "timeout" in (e.message or "").lower():
+                    raise ConsoleTimeout(timeout, f"Neo4j: {code} after {time.monotonic() - start:.1f} s") from None
                 raise QueryError(f"Neo4j refused the statement: {e.message}", cypher) from None
+            finally:
+                try:
+                    tx.rollback()  # a read has nothing to commit; this also drops unread results
+                except Exception:
+                    pass
+                tx.close()
+
+    def _terminate(self, tag: str) -> None:
+        with self._driver.session(database=self.database) as session:
+            ids = [r["transactionId"] for r in session.run(
+                "SHOW TRANSACTIONS YIELD transactionId, metaData WHERE metaData.orgnet_console = $tag "
+                "RETURN transactionId", tag=tag)]
+            if ids:
+                session.run("TERMINATE TRANSACTIONS $ids", ids=ids).consume()
 
     @contextmanager
     def transaction(self) -> Iterator[Neo4jTransaction]:

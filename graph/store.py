@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -54,6 +55,52 @@ class WriteRefused(PermissionError):
         super().__init__(f"查询控制台只读：语句含有写操作“{reason}”，未执行。 The console is read-only: "
                          f"the statement contains {reason}; nothing was run.")
         self.reason = reason
+
+
+class ConsoleTimeout(StoreError):
+    """A console statement ran past its time limit and was stopped."""
+
+    def __init__(self, seconds: float, engine_text: str = ""):
+        super().__init__(f"the statement was stopped at its {seconds:g} s limit ({engine_text})")
+        self.seconds = seconds
+        self.engine_text = engine_text
+
+
+class ConsoleCancelled(StoreError):
+    """A console statement was stopped on request (a stop button, a closed page)."""
+
+    def __init__(self, engine_text: str = ""):
+        super().__init__(f"the statement was stopped on request ({engine_text})")
+        self.engine_text = engine_text
+
+
+class Cancel:
+    """Lets another thread stop a running console statement (a stop button, a closed page).
+
+    The store registers how to interrupt its engine with ``on_cancel``; ``set`` calls it (at once
+    if the statement is running, or as soon as it registers)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._callbacks: list = []
+        self.cancelled = False
+
+    def on_cancel(self, callback) -> None:
+        with self._lock:
+            if not self.cancelled:
+                self._callbacks.append(callback)
+                return
+        callback()
+
+    def set(self) -> None:
+        with self._lock:
+            self.cancelled = True
+            callbacks, self._callbacks = self._callbacks, []
+        for cb in callbacks:
+            try:
+                cb()
+            except Exception:  # the statement may have finished meanwhile
+                pass
 
 
 class MissingEndpoints(StoreError):
@@ -186,12 +233,13 @@ class GraphStore(ABC):
                 cols[k].append(v)
         return cols
 
-    def query_readonly(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
-        """Run a statement typed by a user, as far as the engine can, without writing.
-
-        Callers check the text first (``queries.readonly.run``); an engine that can tell a
-        read from a write by its plan (Neo4j) refuses writes here as a second wall."""
-        return self.query(cypher, params)
+    @abstractmethod
+    def query_console(self, cypher: str, params: Mapping[str, Any] | None = None, *, timeout: float,
+                      row_cap: int, cancel: Cancel | None = None) -> tuple[list[str], list[Row], bool]:
+        """Run a console statement exactly as given (already checked and translated by
+        ``queries.readonly``: no dialect selection happens here) in a read-only transaction,
+        stopped at ``timeout`` seconds (``ConsoleTimeout``) or through ``cancel``
+        (``ConsoleCancelled``). Returns (columns, at most ``row_cap`` rows, whether more existed)."""
 
     # -- conveniences built on the primitives above -----------------------------------------------
     def write(self, statements: Sequence[tuple[str, Mapping[str, Any] | None]]) -> None:

@@ -268,14 +268,21 @@ class Scope:
         return self.mask(rows, what="network")
 
     def console(self, text: str) -> list[Row]:
+        """The rows of ``console_result`` with the configured time limit and row cap."""
+        return self.console_result(text).rows
+
+    def console_result(self, text: str, *, timeout: float | None = None, row_cap: int | None = None,
+                       cancel: readonly.Cancel | None = None) -> readonly.ConsoleResult:
         """A statement typed into the console: county-wide roles with the console permission only;
-        the statement is audited, its result masked with the statement's own lineage."""
+        the statement is audited, checked and run by ``readonly.run_console`` (time limit, row cap,
+        ``cancel``), its result masked with the statement's own lineage."""
         self.require("console")
         if not self.principal.county_wide:
             raise self._deny("Cypher 控制台只对县级角色开放 (the console is for county-wide roles)")
         self._log("console", statement=text[:2000], chars=len(text))
-        rows = readonly.run(self.store, text)
-        return self.mask(rows, text, what="console", union="merge")
+        result = readonly.run_console(self.store, text, timeout=timeout, row_cap=row_cap, cancel=cancel)
+        result.rows = self.mask(result.rows, text, what="console", union="merge")
+        return result
 
     def audit_export(self, what: str, rows: int, fmt: str) -> None:
         """Record a download or an export (what, how many rows, format)."""

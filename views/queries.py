@@ -6,8 +6,8 @@ import streamlit as st
 from access.roles import AccessDenied
 from reports import export
 from queries.registry import ParameterError, registry
-from queries.readonly import WriteRefused
 from graph.store import QueryError
+from views._console import console_tab
 from views._shared import deny, english, frame, principal, scope, store, t
 
 s = store()
@@ -57,18 +57,5 @@ with free_tab:
     if not console:
         st.info(t("Cypher 控制台只对县级分析员和管理员开放。", "The Cypher console is for county analysts and administrators."))
         st.stop()
-    st.caption(t("只能读取：CREATE、MERGE、SET、DELETE、REMOVE、DROP、LOAD、COPY 等写操作和写入型过程会在执行前被拒绝。",
-                 "Read-only: writes (CREATE, MERGE, SET, DELETE, REMOVE, DROP, LOAD, COPY, write procedures) "
-                 "are refused before they run."))
-    text = st.text_area("Cypher", "MATCH (c:Community)-[:PART_OF]->(s:Street)\nRETURN s.name AS street, c.name AS community\n"
-                        "ORDER BY street, community LIMIT 25", height=140, key="free_cypher")
-    if st.button(t("执行", "Run"), key="free_run"):
-        try:
-            rows = sc.console(text)
-        except WriteRefused as e:
-            st.error(str(e))
-        except (QueryError, AccessDenied) as e:
-            st.error(str(e))
-        else:
-            st.dataframe(frame(rows), hide_index=True, width="stretch", key="free_result")
-            st.caption(t(f"{len(rows)} 行", f"{len(rows)} rows"))
+    console_tab(lambda text, timeout, row_cap, cancel: sc.console_result(text, timeout=timeout, row_cap=row_cap,
+                                                                         cancel=cancel))

@@ -24,12 +24,17 @@ from dataclasses import dataclass, field
 
 from .cypherlint import INSTALL_HINT, TOOL_DIR, LintUnavailable
 
-#: a parse that takes longer than this is treated as a failure and the process is restarted
-PARSE_TIMEOUT = 10.0
+#: a parse that takes longer than this is given up (the process is restarted): a statement built to
+#: make the parser's prediction explode (deeply nested CASE) must not hold the console for everyone
+PARSE_TIMEOUT = 5.0
 
 
 class ParserUnavailable(LintUnavailable):
     """Node.js or the parser package is missing, or the parser process died."""
+
+
+class ParseTimeout(RuntimeError):
+    """The parser did not finish within ``PARSE_TIMEOUT`` seconds; it was restarted."""
 
 
 @dataclass(frozen=True)
@@ -78,9 +83,12 @@ class _Server:
             reader = threading.Thread(target=read, daemon=True)
             reader.start()
             reader.join(PARSE_TIMEOUT)
-            if reader.is_alive() or not answer or not answer[0]:
+            if reader.is_alive():
                 self.stop_locked()
-                raise ParserUnavailable("the Cypher parser did not answer in time")
+                raise ParseTimeout(f"the Cypher parser did not finish within {PARSE_TIMEOUT:g} s")
+            if not answer or not answer[0]:
+                self.stop_locked()
+                raise ParserUnavailable("the Cypher parser process ended without an answer")
             return json.loads(answer[0])
 
     def stop_locked(self) -> None:

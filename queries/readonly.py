@@ -15,7 +15,8 @@ A statement typed by a user goes through four gates, in this order:
    and whitespace runs become one space, string literals one plain form), so a ``//@kuzu`` marker
    or a comment the engines read differently cannot survive; user text never goes through the
    dialect's ``//@neo4j``/``//@kuzu`` block selection, and for Kùzu only the function renames
-   (``graph.dialect.to_kuzu``) are applied, after acceptance.
+   (``graph.dialect.to_kuzu``) are applied, after acceptance. A parse that does not finish within
+   ``graph.cypherparse.PARSE_TIMEOUT`` seconds refuses the statement.
 4. **The engine as a second wall** (``GraphStore.query_console``): Kùzu runs it in a read-only
    transaction; Neo4j checks the plan's query type with ``EXPLAIN`` and reads in a read
    transaction. Both stop the statement at ``timeout`` seconds and return at most ``row_cap`` rows.
@@ -33,13 +34,14 @@ import os
 import time
 from dataclasses import dataclass, field
 
-from graph.cypherparse import ParserUnavailable, describe
+from graph.cypherparse import PARSE_TIMEOUT, ParserUnavailable, ParseTimeout, describe
 from graph.dialect import to_kuzu
 from graph.store import (Cancel, ConsoleCancelled, ConsoleTimeout, GraphStore, QueryError, Row,  # noqa: F401
                          WriteRefused)
 
-#: longest statement the console reads (characters); the longest named query is under 3,000
-MAX_CHARS = 20_000
+#: longest statement the console reads (characters); the longest named query is under 3,000, and
+#: parsing 10,000 characters of pathological text takes a second or two
+MAX_CHARS = 10_000
 #: deepest nesting of ( [ { the console reads; the named queries need 6
 MAX_DEPTH = 40
 DEFAULT_TIMEOUT = 30.0
@@ -160,6 +162,9 @@ def check(text: str) -> str:
         raise refused
     try:
         parsed = describe(text)
+    except ParseTimeout as e:
+        raise ConsoleRefused("complex", f"语句过于复杂：语法检查超过 {PARSE_TIMEOUT:g} 秒，未执行；请简化（例如减少嵌套的 CASE）。",
+                             "The statement is too complex to check in time; simplify it.", str(e)) from None
     except ParserUnavailable as e:
         raise ConsoleRefused("parser", "语法检查器不可用，控制台暂停服务（宁可不执行，也不放过未检查的语句）。",
                              "The Cypher parser is unavailable, so the console runs nothing.", str(e)) from None

@@ -379,6 +379,18 @@ def test_settings_come_from_the_environment(monkeypatch):
     assert readonly.settings() == (30.0, readonly.DEFAULT_ROW_CAP)
 
 
+def test_a_statement_too_complex_to_parse_in_time_is_refused(monkeypatch):
+    from graph import cypherparse
+
+    monkeypatch.setattr(cypherparse, "PARSE_TIMEOUT", 0.001)
+    start = time.perf_counter()
+    with pytest.raises(ConsoleRefused) as e:
+        check("RETURN " + "CASE WHEN true THEN " * 38 + "1" + " END" * 38)
+    assert e.value.code == "complex" and time.perf_counter() - start < 3
+    monkeypatch.undo()
+    assert check("RETURN 1 AS one") == "RETURN 1 AS one"  # a fresh parser process answers again
+
+
 def test_without_the_parser_the_console_runs_nothing(monkeypatch):
     from graph import cypherparse
 

@@ -174,8 +174,28 @@ def _start_app(db: str, tmp_path: Path, **env) -> tuple[subprocess.Popen, int]:
         except OSError:
             pass
         assert proc.poll() is None, "orgnet app ended before it answered"
-        assert time.monotonic() < deadline, "the app did not answer"
+        if time.monotonic() > deadline:
+            _stop(proc)
+            raise AssertionError("the app did not answer")
         time.sleep(0.5)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Whatever a failed test left running goes too (a SIGKILLed orgnet app cannot pass it on)."""
+    if proc.poll() is not None:
+        return
+    tree = descendants(proc.pid)
+    proc.terminate()
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    for pid in _wait_gone(tree, 5):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
 
 
 def _streamlit_pid(proc: subprocess.Popen) -> int:
@@ -210,22 +230,24 @@ def test_closing_the_page_stops_its_query(tmp_path):
         assert any("answer" in t for t in again.texts)
         again.close()
     finally:
-        proc.terminate()
-        proc.wait(30)
+        _stop(proc)
 
 
 def test_supervisor_stops_the_whole_group():
     script = ("import subprocess, time; subprocess.Popen(['sleep', '300']); "
               "subprocess.Popen(['sh', '-c', 'sleep 300']); time.sleep(300)")
     proc = subprocess.Popen([sys.executable, str(ROOT / "serving.py"), sys.executable, "-c", script], env=_env())
-    deadline = time.monotonic() + 20
-    while len(descendants(proc.pid)) < 4 and time.monotonic() < deadline:
-        time.sleep(0.1)
-    tree = descendants(proc.pid)
-    assert len(tree) >= 4, tree  # python child, two sleeps, one sh
-    proc.send_signal(signal.SIGTERM)
-    assert proc.wait(30) == 128 + signal.SIGTERM
-    assert _wait_gone(tree) == set()
+    try:
+        deadline = time.monotonic() + 20
+        while len(descendants(proc.pid)) < 4 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        tree = descendants(proc.pid)
+        assert len(tree) >= 4, tree  # python child, two sleeps, one sh
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 128 + signal.SIGTERM
+        assert _wait_gone(tree) == set()
+    finally:
+        _stop(proc)
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
@@ -251,9 +273,7 @@ def test_orgnet_app_stops_whole_and_releases_the_database(tmp_path, signum):
         assert proc.wait(30) == 128 + signum
         assert _wait_gone(tree) == set(), "a child of orgnet app outlived it"
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        _stop(proc)
     try:
         tab.close()
     except Exception:

@@ -242,6 +242,12 @@ class GraphStore(ABC):
         (``ConsoleCancelled``). Returns (columns, at most ``row_cap`` rows, whether more existed)."""
 
     # -- conveniences built on the primitives above -----------------------------------------------
+    def query_readonly(self, cypher: str, params: Mapping[str, Any] | None = None, *, timeout: float = 30.0,
+                       row_cap: int = 100_000) -> list[Row]:
+        """The rows of ``query_console``: the engine's own walls only (read-only transaction; on
+        Neo4j also the plan's query type). User text goes through ``queries.readonly`` first."""
+        return self.query_console(cypher, params, timeout=timeout, row_cap=row_cap)[1]
+
     def write(self, statements: Sequence[tuple[str, Mapping[str, Any] | None]]) -> None:
         """Run several write statements in one transaction."""
         with self.transaction() as tx:

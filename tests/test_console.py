@@ -363,7 +363,10 @@ def test_the_engine_is_a_second_wall(county):
     before = data_counts(county)
     with pytest.raises((QueryError, WriteRefused)):
         county.query_console("MATCH (n:Street) SET n.name = 'x'", timeout=5, row_cap=10)
+    with pytest.raises((QueryError, WriteRefused)):
+        county.query_readonly("MATCH (n:Street) DETACH DELETE n")
     assert data_counts(county) == before
+    assert county.query_readonly("MATCH (n:Street) RETURN count(n) AS c") == [{"c": 1}]
     assert county.query("MATCH (n:Street) RETURN n.name AS name") == [{"name": "城关街道"}]
 
 

@@ -218,8 +218,10 @@ def test_upload_validate_and_load_in_the_browser(app_url, tmp_path):
                       encoding="utf-8-sig")
     with chromium() as driver:
         open_page(driver, app_url, "import", "数据导入")
-        driver.find_element(By.CSS_SELECTOR, 'input[type="file"]').send_keys(str(ledger))
         wait = WebDriverWait(driver, 60)
+        # the uploader comes after the templates are built: on a busy machine that outlasts open_page
+        wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, 'input[type="file"]')))
+        driver.find_element(By.CSS_SELECTOR, 'input[type="file"]').send_keys(str(ledger))
         wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "body"), "校验通过"))
         button = next(b for b in driver.find_elements(By.CSS_SELECTOR, "button") if b.text.strip() == "导入")
         button.click()

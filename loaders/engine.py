@@ -105,6 +105,8 @@ class SheetData:
     present: dict[str, str]
     columns: list[str]
     records: list[Record] = field(default_factory=list)
+    #: pairs of columns that mean the same (a header and its alias, e.g. 楼栋编号 and building_id)
+    also: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -353,6 +355,11 @@ def _bad_text(rec: Record, header: str, raw: Any) -> bool:
 def _parse_row(sd: SheetData, row) -> Record:
     spec, values = sd.spec, row.values
     rec = Record(sd, row.number, row.raw)
+    for used, other in sd.also:
+        if values.get(other) is not None and values.get(used) is not None and values[other] != values[used]:
+            rec.error("conflicting-columns", other, values[other],
+                      f"“{other}”与“{used}”是同一列（别名），但这一行两者的值不同（“{values[used]}”和“{values[other]}”）："
+                      "请删除其中一列，或让两者一致")
     for c in _columns(spec.name):
         col = c.col
         header = sd.present.get(col.header)
@@ -424,11 +431,15 @@ def _read(paths: Sequence[Path], errors: list[LedgerError], skipped: list[str], 
                 continue
             hm = _HEADER_MAPS[spec.name]
             present: dict[str, str] = {}
+            also: list[tuple[str, str]] = []  # (column used, another column meaning the same)
             for c in sheet.columns:
                 col = hm.get(norm(c))
                 if col is not None and col.header not in present:
                     present[col.header] = c
+                elif col is not None:
+                    also.append((present[col.header], c))
             sd = SheetData(spec, path.name, sheet.sheet, path, sheet.header_row, present, list(sheet.columns))
+            sd.also = also
             missing = [c.header for c in spec.all_columns() if spec.is_required(c) and c.header not in present]
             for h in missing:
                 errors.append(LedgerError("missing-column", path.name, sheet.sheet, sheet.header_row, h, None,

@@ -184,3 +184,10 @@ def test_reloading_writes_only_the_rows_that_changed(kuzu_store, tmp_path):
     assert kuzu_store.query("MATCH (p:Person {id: 'M2'})-[r:LINKED_TO]->() RETURN r.src_row AS row, r.src_load AS l") == [
         {"row": 2, "l": fourth.load_id}]
     assert sum(fourth.written.values()) - fourth.unchanged == 2 + 1  # two LINKED_TO rows and H2 (new address)
+
+
+def test_a_header_and_its_alias_with_conflicting_values(tmp_path):
+    ledgers = {"街道乡镇": "街道编号,名称,类型,name\nS1,城关街道,街道,城关街道\nS2,东城街道,街道,西城街道\nS3,南城街道,街道,\n"}
+    v = validate(write_csvs(tmp_path, ledgers))
+    assert errors_of(v) == [("conflicting-columns", "街道乡镇.csv", 3, "name", "西城街道")]
+    assert "同一列" in v.errors[0].message

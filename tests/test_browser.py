@@ -66,8 +66,8 @@ def test_first_start_answers_at_once_and_shows_the_demo_load(demo_url):
         # the page follows the load by itself and opens the overview when it is done
         WebDriverWait(driver, 900).until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "h1"), "总览"))
         assert first != driver.find_element(By.CSS_SELECTOR, "body").text
-        values = [e.text for e in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stMetricValue"]')]
-        assert values and values[0] == "39,327", values
+        WebDriverWait(driver, 300).until(  # the overview's script has drawn its figures
+            lambda d: [e.text for e in d.find_elements(By.CSS_SELECTOR, '[data-testid="stMetricValue"]')][:1] == ["39,327"])
 
 
 def _personal_values(folder: Path) -> tuple[set[str], set[str]]:

@@ -267,21 +267,25 @@ class Scope:
         rows = self._filter(expand(self.store, start, hops=hops, max_edges=max_edges), spec)
         return self.mask(rows, what="network")
 
-    def console(self, text: str) -> list[Row]:
-        """The rows of ``console_result`` with the configured time limit and row cap."""
-        return self.console_result(text).rows
-
-    def console_result(self, text: str, *, timeout: float | None = None, row_cap: int | None = None,
-                       cancel: readonly.Cancel | None = None) -> readonly.ConsoleResult:
-        """A statement typed into the console: county-wide roles with the console permission only;
-        the statement is audited, checked and run by ``readonly.run_console`` (time limit, row cap,
-        ``cancel``), its result masked with the statement's own lineage."""
+    def _console_gate(self, text: str) -> None:
         self.require("console")
         if not self.principal.county_wide:
             raise self._deny("Cypher 控制台只对县级角色开放 (the console is for county-wide roles)")
         self._log("console", statement=text[:2000], chars=len(text))
+
+    def console(self, text: str) -> list[Row]:
+        """A statement typed into the console: county-wide roles with the console permission only;
+        the statement is audited, its result masked with the statement's own lineage."""
+        return self.run_console(text).rows
+
+    def run_console(self, text: str, timeout: float | None = None, row_cap: int | None = None,
+                    cancel: readonly.Cancel | None = None) -> readonly.ConsoleResult:
+        """``readonly.run_console`` for the principal (the console page's runner): the same gate and
+        audit as ``console``; the result's rows masked by the accepted statement's lineage."""
+        self._console_gate(text)
         result = readonly.run_console(self.store, text, timeout=timeout, row_cap=row_cap, cancel=cancel)
-        result.rows = self.mask(result.rows, text, what="console", union="merge")
+        result.rows = self.mask(result.rows, getattr(result, "statement", text) or text, what="console",
+                                union="merge")
         return result
 
     def audit_export(self, what: str, rows: int, fmt: str) -> None:

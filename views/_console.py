@@ -1,7 +1,7 @@
 """The Cypher console's tab: a statement runs in a worker thread that stops with its page.
 
 ``console_tab`` draws the console; ``run_watched`` runs one statement through the query layer
-(``queries.scope.Scope.console_result``: checked, audited, masked) in a worker thread
+(``queries.scope.Scope.run_console``: checked, audited, masked) in a worker thread
 and interrupts it when the user presses 停止, reruns the page, or closes the browser tab.
 """
 from __future__ import annotations
@@ -101,7 +101,7 @@ def _warm_parser() -> bool:
 def console_tab(run: Runner) -> None:
     """The console: a text area, 执行 and 停止, the result or the error in Chinese with the engine's
     own text under it. ``run`` goes through the query layer that checks, scopes, audits and masks
-    (``queries.scope.Scope.console_result``)."""
+    (``queries.scope.Scope.run_console``)."""
     _warm_parser()
     timeout, row_cap = readonly.settings()
     st.caption(t(f"只读：只接受一条由 MATCH、OPTIONAL MATCH、WHERE、WITH、UNWIND、RETURN、ORDER BY、SKIP、LIMIT 组成的语句，"

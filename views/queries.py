@@ -57,5 +57,5 @@ with free_tab:
     if not console:
         st.info(t("Cypher 控制台只对县级分析员和管理员开放。", "The Cypher console is for county analysts and administrators."))
         st.stop()
-    console_tab(lambda text, timeout, row_cap, cancel: sc.console_result(text, timeout=timeout, row_cap=row_cap,
-                                                                         cancel=cancel))
+    console_tab(lambda text, timeout, row_cap, cancel: sc.run_console(text, timeout=timeout, row_cap=row_cap,
+                                                                     cancel=cancel))

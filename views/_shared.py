@@ -275,13 +275,6 @@ def _login_form(book: Accounts) -> None:
         st.rerun()
 
 
-def mask_rows(rows: list[dict], people: bool = False, cypher: str | None = None) -> list[dict]:
-    """Rows a page got some other way, masked for the logged-in principal by the query layer's nets
-    (``Scope.mask``); pages should read through ``scope()`` instead."""
-    return scope().mask(rows, cypher, what="page", union="merge",
-                        keys={"name": {"name"}} if people else None)
-
-
 def scope() -> Scope:
     """The data as the logged-in principal may see it: every page reads through this."""
     p = principal()

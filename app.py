@@ -19,6 +19,8 @@ PAGES = [
     ("views/links.py", "包联关系", "Member–household links", "links"),
     ("views/org_chart.py", "组织架构", "Organisation chart", "org"),
     ("views/map.py", "地图", "Map", "map"),
+    ("views/history.py", "历史与变化", "History", "history"),
+    ("views/stats.py", "统计与核稿", "Figures", "figures"),
     ("views/queries.py", "查询", "Queries", "queries"),
     ("views/cases.py", "整改", "Rectification", "cases"),
     ("views/planning.py", "规划", "Planning", "planning"),

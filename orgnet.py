@@ -174,14 +174,34 @@ def docs(check: bool) -> None:
     click.echo(f"wrote {model_docs.write()}")
 
 
-def _run_demo(store, profile: str, scale: float, seed: int, out: str | None, user: str | None = None):
+def _record(store, report) -> None:
+    """Every load is a point in time: its rule results and snapshot are recorded right after it commits."""
+    from graph.config import archive_dir
+    from queries import history
+
+    history.record(store, report.load_id, archive_dir(store))
+
+
+def _run_demo(store, profile: str, scale: float, seed: int, out: str | None, user: str | None = None,
+              as_of=None, quarter: int = 1):
     from graph.config import archive_dir
     from demo import PROFILES, run_demo
+    from demo.quarter import run_quarter
 
     if profile not in PROFILES:
         raise click.BadParameter(f"unknown profile {profile!r}; profiles: {', '.join(PROFILES)}", param_hint="--profile")
-    report = run_demo(store, profile=profile, scale=scale, seed=seed, out_dir=Path(out) if out else None,
-                      progress=_progress(), archive=archive_dir(store), user=user)
+    if quarter < 1:
+        raise click.BadParameter("quarter 1 is the county as generated; 2, 3… are the quarters after it",
+                                 param_hint="--quarter")
+    if quarter == 1:
+        report = run_demo(store, profile=profile, scale=scale, seed=seed, out_dir=Path(out) if out else None,
+                          progress=_progress(), archive=archive_dir(store), user=user, as_of=as_of)
+    else:
+        report, changes = run_quarter(store, profile=profile, scale=scale, seed=seed, quarter=quarter,
+                                      out_dir=Path(out) if out else None, progress=_progress(),
+                                      archive=archive_dir(store), as_of=as_of)
+        click.echo(f"第 {quarter} 季度：{len(changes)} 处变化（包联新增与结束、楼长更换、新住户），以 --replace 导入")
+    _record(store, report)
     click.echo(f"示范县 {profile} ×{scale:g} (seed {seed}): 写入 {sum(report.written.values()):,} 条，"
                f"用时 {report.seconds:.1f} 秒 ({report.load_id})")
     return report
@@ -193,12 +213,19 @@ def _run_demo(store, profile: str, scale: float, seed: int, out: str | None, use
 @click.option("--scale", default=1.0, show_default=True, help="Grow the county (10 = ten times the households).")
 @click.option("--seed", default=1, show_default=True, help="Same seed, same ledgers, byte for byte.")
 @click.option("--out", type=click.Path(file_okay=False), help="Where to write the generated ledgers.")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Date the ledgers describe (default today).")
+@click.option("--quarter", default=1, show_default=True,
+              help="2, 3…: the same county that many quarters on (links started and ended, leaders replaced, "
+                   "new households), loaded with --replace — for trends and orgnet diff.")
 @click.pass_context
-def demo(ctx: click.Context, profile: str, scale: float, seed: int, out: str | None) -> None:
-    """Generate a demo county with planted coverage gaps and load it through the real loaders."""
+def demo(ctx: click.Context, profile: str, scale: float, seed: int, out: str | None, as_of, quarter: int) -> None:
+    """Generate a demo county with planted coverage gaps and load it through the real loaders.
+
+    Example: orgnet demo --as-of 2026-03-31 && orgnet demo --quarter 2 --as-of 2026-06-30"""
     principal = _principal(ctx)
     principal.require("load")
-    report = _run_demo(_store(ctx), profile, scale, seed, out, user=principal.user)
+    report = _run_demo(_store(ctx), profile, scale, seed, out, user=principal.user,
+                       as_of=as_of.date() if as_of else None, quarter=quarter)
     _access(ctx)[1].record("load", user=principal.user, role=principal.role, area=principal.area, source="cli",
                            load=report.load_id, files=[f"demo {profile} x{scale:g} seed {seed}"],
                            rows=sum(report.written.values()), rejected=report.rejected)
@@ -339,9 +366,11 @@ def validate(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -> None:
               help="Retire relationships an earlier load of the same file/sheet wrote that these files no longer have.")
 @click.option("--rejects", type=click.Path(dir_okay=False), help="Rejects workbook (default rejects-<load>.xlsx).")
 @click.option("--no-cases", is_flag=True, help="Do not update the rectification ledger (整改台账) after the load.")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]),
+              help="Date the ledgers describe, e.g. a quarter's last day (default today).")
 @click.pass_context
 def load(ctx: click.Context, paths: tuple[str, ...], skip_invalid: bool, replace: bool, rejects: str | None,
-         no_cases: bool) -> None:
+         no_cases: bool, as_of) -> None:
     """Validate and load ledgers in one transaction: all or nothing unless --skip-invalid."""
     from graph.config import archive_dir
     from loaders.archive import LoadFailed
@@ -352,12 +381,14 @@ def load(ctx: click.Context, paths: tuple[str, ...], skip_invalid: bool, replace
     store = _store(ctx)
     try:
         report = run_load(paths, store, skip_invalid=skip_invalid, replace=replace, archive=archive_dir(store),
-                          rejects=Path(rejects) if rejects else None, progress=_progress(), user=principal.user)
+                          rejects=Path(rejects) if rejects else None, progress=_progress(), user=principal.user,
+                          as_of=as_of.date() if as_of else None)
     except LoadRefused as e:
         click.echo(_table(ERROR_HEADERS, _error_rows(e.validation.errors)))
         raise click.ClickException(str(e)) from None
     except LoadFailed as e:
         raise click.ClickException(e.message) from None
+    _record(store, report)
     _access(ctx)[1].record("load", user=principal.user, role=principal.role, area=principal.area,
                            load=report.load_id, files=[Path(p).name for p in paths], rows=sum(report.written.values()),
                            rejected=report.rejected, source="cli")
@@ -370,7 +401,7 @@ def load(ctx: click.Context, paths: tuple[str, ...], skip_invalid: bool, replace
     if report.unchanged:
         click.echo(f"其中 {report.unchanged:,} 条与数据库中的相同，未重写（只写入有变化的行）")
     if report.retired:
-        click.echo(f"--replace 撤销了 {report.retired} 条不再出现的关系")
+        click.echo(f"--replace 撤销了 {report.retired} 条不再出现的关系（作为历史保留，结束日期 {report.as_of}）")
     if report.rejected:
         click.echo(f"拒收 {report.rejected} 行（{len(report.errors)} 处错误），已写入 {report.rejects_file}")
     if not no_cases:
@@ -418,7 +449,7 @@ def rebuild(ctx: click.Context, yes: bool) -> None:
             new = open_store(str(fresh))
             try:
                 new.create_schema()
-                reports = run_rebuild(new, archive, progress=_progress())
+                reports = run_rebuild(new, archive, progress=_progress(), after_each=lambda r: _record(new, r))
             finally:
                 new.close()
         except BaseException as e:
@@ -439,7 +470,7 @@ def rebuild(ctx: click.Context, yes: bool) -> None:
     else:
         store.write([("MATCH (n) DETACH DELETE n", None)])
         store.create_schema()
-        reports = run_rebuild(store, archive, progress=_progress())
+        reports = run_rebuild(store, archive, progress=_progress(), after_each=lambda r: _record(store, r))
     _access(ctx)[1].record("rebuild", user=principal.user, role=principal.role, area=principal.area,
                            loads=len(reports), source="cli")
     click.echo(f"rebuilt {store.location} from {len(reports)} loads")
@@ -448,22 +479,21 @@ def rebuild(ctx: click.Context, yes: bool) -> None:
 @cli.command(epilog="Example: orgnet loads")
 @click.pass_context
 def loads(ctx: click.Context) -> None:
-    """List the loads recorded in the database (newest first)."""
+    """List the loads recorded in the database (newest first by the date their ledgers describe)."""
     from graph.config import archive_dir
     from loaders.archive import reconcile
+    from queries import history
 
     _principal(ctx).require("detail")
     store = _store(ctx)
     if not getattr(store, "read_only", False):
         for note in reconcile(store, archive_dir(store)):
             click.echo(note)
-    rows = store.query("MATCH (l:Load) RETURN l.id AS id, l.started_at AS started, l.user AS user, "
-                       "l.mode AS mode, l.files AS files, l.seconds AS seconds ORDER BY l.started_at DESC")
-    import json
 
-    click.echo(_table(["导入 load", "时间 UTC", "操作人", "方式", "秒", "文件 files"],
-                      [[r["id"], r["started"], r["user"], r["mode"], r["seconds"],
-                        "、".join(f["name"] for f in json.loads(r["files"] or "[]"))] for r in rows]))
+    rows = history.loads(store)[::-1]
+    click.echo(_table(["导入 load", "数据截至 as of", "时间 UTC", "操作人", "方式", "秒", "文件 files"],
+                      [[r["id"], r["as_of"], r["started"], r["user"], r["mode"], r["seconds"], "、".join(r["files"])]
+                       for r in rows]))
 
 
 # --- rectification ledger and planners: orgnet_plans.py (registered below) -----------------------------
@@ -748,6 +778,12 @@ import orgnet_plans  # noqa: E402  (its commands use the helpers above)
 
 orgnet_plans.register(cli, store=_store, emit=_emit, table=_table, progress=_progress,
                       error_table=lambda errors: _table(ERROR_HEADERS, _error_rows(errors)))
+
+
+# --- over time and on paper: stats, check-report, diff, brief (orgnet_reports.py) ---------------------
+import orgnet_reports  # noqa: E402  (registers its commands on this group)
+
+orgnet_reports.register(cli, sys.modules[__name__])
 
 
 def main() -> None:

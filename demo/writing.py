@@ -212,13 +212,14 @@ def default_out_dir(store, profile: str, seed: int) -> Path:
 
 def run_demo(store, profile: str = "gaoqing", scale: float = 1.0, seed: int = 1, out_dir: str | Path | None = None,
              progress=None, archive: Path | None = None, gap_rate: float = 0.02, fmt: str = "xlsx",
-             user: str | None = None):
+             user: str | None = None, as_of=None):
     """Generate the demo county and load it into ``store`` through ``loaders.engine.load``
-    (recorded as ``user``'s load: the logged-in account, else the OS account)."""
+    (recorded as ``user``'s load: the logged-in account, else the OS account; ``as_of``: the date the
+    ledgers describe, default today)."""
     from loaders.engine import load
 
     out = Path(out_dir) if out_dir is not None else default_out_dir(store, profile, seed)
     if progress:
         progress("生成示范县 Generating", 0, 1)
     g = generate(profile, scale=scale, seed=seed, out_dir=out, fmt=fmt, gap_rate=gap_rate)
-    return load(g.paths, store, archive=archive, progress=progress, user=user)
+    return load(g.paths, store, archive=archive, progress=progress, user=user, as_of=as_of)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .model import MODEL, Model, Prop
+from .model import BOOKKEEPING, MODEL, Model, Prop
 from .schema import kuzu_ddl, neo4j_schema
 
 DOC_PATH = Path(__file__).resolve().parent.parent / "docs" / "model.md"
@@ -24,7 +24,7 @@ def _props_table(props: tuple[Prop, ...]) -> list[str]:
 def mermaid(model: Model = MODEL) -> str:
     lines = ["flowchart LR"]
     for n in model.nodes:
-        if n.label != "Load":
+        if n.label not in BOOKKEEPING:
             lines.append(f'  {n.label}["{n.label}<br/>{n.zh}"]')
     for r in model.rels:
         for a, b in r.pairs:

@@ -366,8 +366,36 @@ NODES: tuple[NodeType, ...] = (
         P("counts", "STRING", "数量", "Counts", "JSON map of rows written per ledger"),
         P("mode", "STRING", "方式", "Mode", values=("全部或不写", "跳过错误行", "替换", "重建")),
         P("seconds", "DOUBLE", "耗时（秒）", "Duration (s)"),
+        P("as_of", "DATE", "数据截至", "As of", "the date the ledgers describe (e.g. a quarter's last day)"),
+    )),
+    N("RuleResult", "规则结果", "Rule result",
+      "one coverage rule's population and gaps in one area, as recorded right after a load", (
+        P("load_id", "STRING", "导入批次", "Load", required=True),
+        P("as_of", "DATE", "数据截至", "As of"),
+        P("rule", "STRING", "规则", "Rule", required=True),
+        P("level", "STRING", "层级", "Level", values=("county", "street", "community", "grid")),
+        P("area_id", "STRING", "区域编号", "Area id"),
+        P("area", "STRING", "区域", "Area"),
+        P("total", "INT64", "总数", "Population"),
+        P("violating", "INT64", "缺口", "Gaps"),
+        P("coverage", "DOUBLE", "覆盖率", "Coverage %"),
+    )),
+    N("EndedRel", "已结束关系", "Ended relationship",
+      "a relationship a --replace load retired, kept as history with its end date and source row", (
+        P("rel_type", "STRING", "关系类型", "Relationship type", required=True),
+        P("start_label", "STRING", "起点类别", "Start label"),
+        P("start_id", "STRING", "起点编号", "Start id"),
+        P("end_label", "STRING", "终点类别", "End label"),
+        P("end_id", "STRING", "终点编号", "End id"),
+        P("props", "STRING", "属性", "Properties", "JSON of the relationship's properties when it ended"),
+        P("started_load", "STRING", "写入批次", "Written by load"),
+        P("ended_load", "STRING", "结束批次", "Ended by load"),
+        P("ended_on", "DATE", "结束日期", "Ended on", "the as-of date of the load that retired it"),
     )),
 )
+
+#: labels that record orgnet's own bookkeeping, not the network: never written from a ledger
+BOOKKEEPING = ("Load", "RuleResult", "EndedRel")
 
 _TERRITORY_PAIRS = (
     ("Street", "County"), ("Community", "Street"), ("Compound", "Community"),

@@ -106,7 +106,23 @@ def all_neo4j_statements(model: Model = MODEL) -> list[str]:
             out.append(neo4j_delete_rels(r.type, a, b, model))
             out.append(neo4j_missing_endpoints(r.type, a, b, model))
             out.append(rels_from_source(r.type, a, b, model))
+            out.append(snapshot_rels(r.type, a, b, model))
+    out += [snapshot_nodes(n.label, model) for n in model.nodes]
     return out
+
+
+def snapshot_nodes(label: str, model: Model = MODEL) -> str:
+    """Every node of ``label`` with all its properties (a load's snapshot, for ``orgnet diff``)."""
+    n = model.node(label)
+    return f"MATCH (n:{label}) RETURN " + ", ".join(f"n.{p.name} AS {p.name}" for p in n.all_props)
+
+
+def snapshot_rels(type_: str, start: str, end: str, model: Model = MODEL) -> str:
+    """Every relationship of one type between two labels, with its endpoints' keys and all its properties."""
+    r = model.rel(type_)
+    a, b = model.node(start), model.node(end)
+    return (f"MATCH (x:{start})-[r:{type_}]->(y:{end}) RETURN x.{a.key} AS src, y.{b.key} AS dst"
+            + "".join(f", r.{p.name} AS {p.name}" for p in r.all_props))
 
 
 def neo4j_missing_endpoints(type_: str, start: str, end: str, model: Model = MODEL) -> str:
@@ -119,8 +135,10 @@ def neo4j_missing_endpoints(type_: str, start: str, end: str, model: Model = MOD
 
 
 def rels_from_source(type_: str, start: str, end: str, model: Model = MODEL) -> str:
-    """Relationships an earlier load wrote from one file and sheet (``--replace`` retires the missing ones)."""
+    """Relationships an earlier load wrote from one file and sheet, with their properties and provenance
+    (``--replace`` retires the missing ones and keeps them as ``EndedRel`` history)."""
     model.rel(type_)
     a, b = model.node(start), model.node(end)
+    props = "".join(f", r.{p.name} AS {p.name}" for p in model.rel(type_).all_props)
     return (f"MATCH (x:{start})-[r:{type_}]->(y:{end}) WHERE r.src_file = $file AND r.src_sheet = $sheet "
-            f"RETURN x.{a.key} AS src, y.{b.key} AS dst")
+            f"RETURN x.{a.key} AS src, y.{b.key} AS dst{props}")

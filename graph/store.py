@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
-from .model import MODEL, Model
+from .model import BOOKKEEPING, MODEL, Model
 
 Row = dict[str, Any]
 
@@ -273,7 +273,7 @@ class GraphStore(ABC):
 
     def is_empty(self) -> bool:
         return not any(self.query(f"MATCH (n:{n.label}) RETURN count(n) AS c")[0]["c"]
-                       for n in self.model.nodes if n.label != "Load")
+                       for n in self.model.nodes if n.label not in BOOKKEEPING)
 
     def __enter__(self) -> "GraphStore":
         return self

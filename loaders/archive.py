@@ -78,9 +78,12 @@ def _append_line(path: Path, line: str) -> None:
 
 
 def log_entry(load_id: str, started: dt.datetime, files: list[dict], skip_invalid: bool, replace: bool,
-              counts: dict[str, int]) -> dict[str, Any]:
-    return {"id": load_id, "started_at": started.isoformat(), "files": files,
-            "skip_invalid": skip_invalid, "replace": replace, "counts": counts}
+              counts: dict[str, int], as_of: dt.date | None = None) -> dict[str, Any]:
+    entry = {"id": load_id, "started_at": started.isoformat(), "files": files,
+             "skip_invalid": skip_invalid, "replace": replace, "counts": counts}
+    if as_of is not None:  # the date the ledgers describe: rebuild replays it
+        entry["as_of"] = as_of.isoformat()
+    return entry
 
 
 def write_pending(archive: Path, entry: dict[str, Any]) -> Path:

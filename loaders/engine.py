@@ -18,6 +18,7 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import getpass
 import hashlib
 import json
@@ -32,8 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from graph.model import MODEL, Prop
-from graph.schema import rels_from_source
+from graph.model import BOOKKEEPING, MODEL, Prop
 from graph.store import GraphStore, StoreError, utcnow
 
 from . import cells
@@ -43,6 +43,7 @@ from .archive import (DISK_FULL_HINT, LoadFailed, archive_files, archived_loads,
                       log_entry, reconcile, replay_files, sha256, write_pending)
 from .reading import ReadError, Sheet, read_file
 from .rejects import write_rejects
+from .retire import retire
 from .rules import RULES, existing_only, plausible
 from .specs import LEDGERS, Column, Ledger, Ref
 
@@ -145,6 +146,7 @@ class LoadReport:
     skipped: list[str]
     #: rows (of ``written``) that the database already held exactly so, and were not rewritten
     unchanged: int = 0
+    as_of: dt.date | None = None
 
 
 class LoadRefused(Exception):
@@ -543,7 +545,7 @@ def _resolve(sheets: list[SheetData], store: GraphStore | None, valid_only: bool
 
 def _other_kind(i: str, targets: tuple[str, ...], index, store, cache: dict[str, set[str]]) -> str | None:
     for label in MODEL.labels:
-        if label in targets or label == "Load":
+        if label in targets or label in BOOKKEEPING:
             continue
         if i in index.get(label, {}):
             return label
@@ -663,30 +665,17 @@ def _uniform(rows: list[dict]) -> list[list[dict]]:
     return list(groups.values())
 
 
-def _retire(tx, v: Validation, rel_batches, store: GraphStore) -> int:
-    """--replace: remove relationships an earlier load of the same file and sheet wrote that this one lacks."""
-    keep = {(t, a, b): {(r["src"], r["dst"]) for r in rows} for (t, a, b), rows in rel_batches}
-    retired = 0
-    for sd in v.sheets:
-        types = sd.spec.rel_types()
-        for t in types:
-            for a, b in MODEL.rel(t).pairs:
-                if sd.spec.is_node and a != sd.spec.label and b != sd.spec.label:
-                    continue
-                old = tx.run(rels_from_source(t, a, b), {"file": sd.file, "sheet": sd.sheet})
-                gone = [(o["src"], o["dst"]) for o in old if (o["src"], o["dst"]) not in keep.get((t, a, b), set())]
-                retired += tx.delete_rels(t, a, b, gone)
-    return retired
-
-
 def load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool = False, replace: bool = False,
          archive: Path | None = None, rejects: Path | None = None, progress: Progress | None = None,
-         user: str | None = None, _checkpoint: Callable[[str], None] | None = None) -> LoadReport:
+         user: str | None = None, as_of: dt.date | None = None,
+         _checkpoint: Callable[[str], None] | None = None) -> LoadReport:
     """Validate and write ledgers in one transaction. Raises ``LoadRefused`` (nothing written) on errors
-    unless ``skip_invalid``; then valid rows are written and rejected ones go to ``rejects``."""
+    unless ``skip_invalid``; then valid rows are written and rejected ones go to ``rejects``.
+    ``as_of`` is the date the ledgers describe (default today), recorded on the ``Load``."""
     t0 = time.monotonic()
     started = utcnow()
     reconcile(store, archive)
+    as_of = as_of or dt.date.today()
     v = validate(paths, store, progress=progress, skip_invalid=skip_invalid)
     if v.errors and not skip_invalid:
         raise LoadRefused(v)
@@ -735,17 +724,17 @@ def load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool =
         if _checkpoint:
             _checkpoint("relationships-written")
         if replace:
-            retired = _retire(tx, v, rel_batches, store)
+            retired = retire(tx, v, rel_batches, load_id, as_of)
         rejected = sum(1 for r in v.records() if r.errors)
         files = [{"name": p.name, "sha256": hashes[p]} for p in v.files]
         tx.upsert_nodes("Load", [{
             "id": load_id, "started_at": started, "finished_at": utcnow(), "user": user or _user(),
             "files": json.dumps(files, ensure_ascii=False), "counts": json.dumps(dict(written), ensure_ascii=False),
             "mode": "替换" if replace else ("跳过错误行" if skip_invalid else "全部或不写"),
-            "seconds": round(time.monotonic() - t0, 3)}])
+            "seconds": round(time.monotonic() - t0, 3), "as_of": as_of}])
         if archive is not None:
             # Flushed before the commit: a kill after it is settled by ``reconcile`` on the next open.
-            pending = write_pending(archive, log_entry(load_id, started, files, skip_invalid, replace, dict(written)))
+            pending = write_pending(archive, log_entry(load_id, started, files, skip_invalid, replace, dict(written), as_of))
         if _checkpoint:
             _checkpoint("before-commit")
         if progress:
@@ -760,7 +749,7 @@ def load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool =
     if rejected:
         rejects_file = write_rejects(v, rejects or Path(f"rejects-{load_id}.xlsx"))
     return LoadReport(load_id, dict(written), rejected, v.errors, rejects_file, retired,
-                      round(time.monotonic() - t0, 3), v.skipped, unchanged)
+                      round(time.monotonic() - t0, 3), v.skipped, unchanged, as_of)
 
 
 @contextmanager
@@ -781,8 +770,10 @@ def _user() -> str:
         return "unknown"
 
 
-def rebuild(store: GraphStore, archive: Path, *, progress: Progress | None = None) -> list[LoadReport]:
-    """Replay every archived load, in order, into ``store`` (which should be empty)."""
+def rebuild(store: GraphStore, archive: Path, *, progress: Progress | None = None,
+            after_each: Callable[[LoadReport], None] | None = None) -> list[LoadReport]:
+    """Replay every archived load, in order, into ``store`` (which should be empty); ``after_each`` runs
+    after each replayed load commits (the CLI records its rule results there)."""
     reports = []
     loads = archived_loads(archive)
     try:
@@ -791,8 +782,11 @@ def rebuild(store: GraphStore, archive: Path, *, progress: Progress | None = Non
                 progress(f"重放 {entry['id']}", n, len(loads))
             tmp = archive / "replay" / entry["id"]
             paths = replay_files(archive, entry, tmp)
+            as_of = dt.date.fromisoformat(entry["as_of"]) if entry.get("as_of") else None
             reports.append(load(paths, store, skip_invalid=entry.get("skip_invalid", False),
-                                replace=entry.get("replace", False), rejects=tmp / "rejects.xlsx"))
+                                replace=entry.get("replace", False), rejects=tmp / "rejects.xlsx", as_of=as_of))
+            if after_each:
+                after_each(reports[-1])
             shutil.rmtree(tmp, ignore_errors=True)
     finally:
         shutil.rmtree(archive / "replay", ignore_errors=True)

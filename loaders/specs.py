@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from graph.model import MODEL, Prop
+from graph.model import BOOKKEEPING, MODEL, Prop
 
 
 @dataclass(frozen=True)
@@ -354,7 +354,7 @@ def _check() -> None:
         covered |= spec.rel_types()
         if spec.is_node:
             covered.add(spec.label)
-    missing = (set(MODEL.labels) - {"Load"} | set(MODEL.rel_types)) - covered
+    missing = (set(MODEL.labels) - set(BOOKKEEPING) | set(MODEL.rel_types)) - covered
     if missing:
         raise ValueError(f"no ledger writes {sorted(missing)}")
 

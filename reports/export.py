@@ -38,6 +38,9 @@ COLUMN_ZH = {
     "full_time": "专职网格员", "needed": "应配专职", "short": "缺专职", "households_after_moves": "调整后户数",
     "short_after_moves": "调整后缺专职", "building_id": "楼栋编号", "from_grid": "原网格编号", "from": "原网格",
     "to_grid": "新网格编号", "to": "新网格", "p": "新建阵地数", "covered": "覆盖户数", "before": "规划前", "after": "规划后",
+    # history and diff (issue 15)
+    "change_kind": "变化类别", "change": "变化", "what": "对象", "old_value": "原值", "new_value": "新值",
+    "file": "来源文件", "sheet": "工作表", "row": "行号", "ended_on": "结束日期", "gap_change": "缺口较上次",
 }
 
 

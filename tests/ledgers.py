@@ -91,8 +91,11 @@ def write_csvs(directory: Path, ledgers: dict[str, str] = MINI, encoding: str = 
 
 
 def data_counts(store) -> dict[str, int]:
-    """Counts without the bookkeeping (loads, and the rectification cases a CLI load opens), only the non-zero ones."""
-    return {k: v for k, v in store.counts().items() if v and k not in ("Load", "Rectification", "CASE_OWNER")}
+    """Counts without the bookkeeping (loads, rule results, ended relationships, and the rectification cases a
+    CLI load opens), only the non-zero ones."""
+    from graph.model import BOOKKEEPING
+
+    return {k: v for k, v in store.counts().items() if v and k not in (*BOOKKEEPING, "Rectification", "CASE_OWNER")}
 
 
 def mini_county_db(db: str, tmp: Path) -> str:

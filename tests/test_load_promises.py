@@ -154,7 +154,7 @@ def test_a_failed_rebuild_leaves_nothing_behind(tmp_path, monkeypatch):
 
     import loaders.engine as engine
 
-    def full(store, archive, progress=None):
+    def full(store, archive, progress=None, **_):  # rebuild also takes after_each (issue 15)
         store.upsert_nodes("Street", [{"id": "S9", "name": "半途街道"}])  # some work done, then:
         raise OSError(errno.ENOSPC, "No space left on device")
 

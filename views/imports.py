@@ -12,7 +12,7 @@ import streamlit as st
 from graph.config import archive_dir
 from loaders.engine import LoadRefused, load, validate
 from loaders.templates import WORKBOOK_NAME, write_templates
-from queries import coverage
+from queries import coverage, history
 from reports import export
 from views._shared import audit, data_version, deny, english, principal, store, t
 
@@ -38,6 +38,8 @@ skip = st.checkbox(t("跳过有错误的行（被拒收的行写入拒收文件�
                    key="skip_invalid")
 replace = st.checkbox(t("替换：撤销同名文件上次导入、本次已不存在的关系", "Replace: retire relationships this file no longer has"),
                       key="replace")
+as_of = st.date_input(t("数据截至日期（台账描述的时间，如季度末）", "As of (the date the ledgers describe, e.g. a quarter's end)"),
+                      key="as_of")
 if not files:
     st.stop()
 
@@ -116,12 +118,14 @@ if clicked:
 
     try:
         report = load(paths, s, skip_invalid=skip, replace=replace, archive=archive_dir(s),
-                      rejects=work / "rejects.xlsx", progress=progress, user=me.user)
+                      rejects=work / "rejects.xlsx", progress=progress, user=me.user, as_of=as_of)
     except LoadRefused as e:
         st.error(str(e))
     else:
         audit().record("load", user=me.user, role=me.role, area=me.area, load=report.load_id, source="app",
                        files=[p.name for p in paths], rows=sum(report.written.values()), rejected=report.rejected)
+        bar.progress(1.0, text=t("记录规则结果…", "Recording rule results…"))
+        history.record(s, report.load_id, archive_dir(s))  # every load is a point in time
         from cases import ledger as case_ledger
 
         synced = case_ledger.sync(s, archive=archive_dir(s), progress=progress)  # open / fix / reopen cases

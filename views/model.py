@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from graph.model import BOOKKEEPING
 from views._shared import counts, data_version, store
 
 s = store()
@@ -51,7 +52,7 @@ with diagram_tab:
     dot = ["digraph model {", "rankdir=LR;", 'node [shape=box, style="rounded,filled", fillcolor="#fff3f0", '
            'color="#c0392b", fontname="sans-serif"];', 'edge [fontname="sans-serif", fontsize=9, color="#888888"];']
     for n in model.nodes:
-        if n.label != "Load":
+        if n.label not in BOOKKEEPING:
             dot.append(f'{n.label} [label="{n.zh}\\n{n.label}\\n{c[n.label]:,}"];')
     for r in model.rels:
         for a, b in r.pairs:

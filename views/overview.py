@@ -6,7 +6,8 @@ import json
 import pandas as pd
 import streamlit as st
 
-from queries import coverage
+from graph.model import BOOKKEEPING
+from queries import coverage, history
 from reports import export
 from reports.export import display, natural_key
 from cases.ledger import per_community as per_community_cases
@@ -17,7 +18,7 @@ version = data_version(s)
 c = counts(s, s.location, version)
 
 st.title(t("总览", "Overview"))
-if not sum(v for k, v in c.items() if k != "Load"):
+if not sum(v for k, v in c.items() if k not in BOOKKEEPING):
     st.info(t("数据库为空：在“数据导入”页上传台账，或运行 `orgnet demo` 生成示范县。",
               "The database is empty: upload ledgers on the Import page, or run `orgnet demo`."))
     st.stop()
@@ -34,9 +35,13 @@ cols[4].metric(t("楼栋党小组覆盖率", "Buildings with a party group"), f"
 cols[5].metric(t("15分钟服务圈覆盖率", "Buildings in a service circle"), f"{by_rule['R15']['coverage'] or 0:.1f}%")
 
 st.subheader(t("各项覆盖规则", "Coverage by rule"))
+# the change since the previous load, from the rule results recorded after each load
+# (county figures: shown to county-wide roles, whose table is the county's)
+change = {r["rule"]: r["violating_change"] for r in history.since_previous(s)} if principal().county_wide else {}
 table = pd.DataFrame([{
     "rule": r["rule"], "title": r["title_en"] if st.session_state.get("lang") == "English" else r["title"],
-    "total": r["total"], "violating": r["violating"], "coverage": r["coverage"]} for r in rows])
+    "total": r["total"], "violating": r["violating"], "coverage": r["coverage"],
+    "gap_change": change.get(r["rule"])} for r in rows])
 st.dataframe(frame(table.to_dict("records")), hide_index=True, width="stretch", column_config={
     t("覆盖率%", "Coverage %"): st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.1f%%")})
 
@@ -118,9 +123,11 @@ else:
 if not (principal().may("detail") and principal().county_wide):
     st.stop()
 st.subheader(t("最近导入", "Latest loads"))
-loads = scope().query("MATCH (l:Load) RETURN l.id AS id, l.started_at AS started, l.user AS user, l.mode AS mode, "
-                "l.files AS files, l.seconds AS seconds ORDER BY l.started_at DESC LIMIT 10", what="loads")
+loads = scope().query("MATCH (l:Load) RETURN l.id AS id, l.as_of AS as_of, l.started_at AS started, l.user AS user, "
+                      "l.mode AS mode, l.files AS files, l.seconds AS seconds ORDER BY l.started_at DESC LIMIT 10",
+                      what="loads")
 st.dataframe(pd.DataFrame([{
-    t("导入", "Load"): r["id"], t("时间（北京时间）", "Started (UTC+8)"): display("started", r["started"]), t("操作人", "User"): r["user"],
+    t("导入", "Load"): r["id"], t("数据截至", "As of"): r["as_of"],
+    t("时间（北京时间）", "Started (UTC+8)"): display("started", r["started"]), t("操作人", "User"): r["user"],
     t("方式", "Mode"): r["mode"], t("文件", "Files"): "、".join(f["name"] for f in json.loads(r["files"] or "[]")),
     t("耗时（秒）", "Seconds"): r["seconds"]} for r in loads]), hide_index=True, width="stretch")

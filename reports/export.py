@@ -40,7 +40,7 @@ COLUMN_ZH = {
     "to_grid": "新网格编号", "to": "新网格", "p": "新建阵地数", "covered": "覆盖户数", "before": "规划前", "after": "规划后",
     # history and diff (issue 15)
     "change_kind": "变化类别", "change": "变化", "what": "对象", "old_value": "原值", "new_value": "新值",
-    "file": "来源文件", "sheet": "工作表", "row": "行号", "ended_on": "结束日期", "gap_change": "缺口较上次",
+    "ended_on": "结束日期", "gap_change": "缺口较上次",
 }
 
 

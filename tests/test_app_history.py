@@ -50,8 +50,8 @@ def test_history_page_trend_and_diff(app, quarters):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["职责与包联"] == "2" and metrics["对象"] == "1"
     lines = at.dataframe[2].value
-    assert {"楼长.csv", "包联.csv", "住户.csv"} <= set(lines["来源文件"])
-    assert lines["行号"].notna().all()
+    assert {"楼长.csv", "包联.csv", "住户.csv"} <= set(lines["文件"])
+    assert lines["行"].notna().all()
     at.multiselect(key="diff_kinds").set_value(["gap"]).run()
     assert set(at.dataframe[2].value["变化类别"]) == {"覆盖缺口"}
     at.selectbox(key="trend_level").set_value("county").run()

@@ -13,7 +13,7 @@ st.title(t("包联关系", "Member–household links"))
 query = st.text_input(t("搜索人员、住户或楼栋（姓名、编号、地址、户主；可看完整信息时也可用手机号、身份证号）",
                         "Search a person, household or building (name, id, address, head; phone or ID number "
                         "when you may see them in full)"),
-                      key="link_q", placeholder="张三 / H-000123 / 13800001234 / 和园小区3号楼")
+                      key="link_q", placeholder="张三 / H-000123 / 手机号 / 和园小区3号楼")
 PER_KIND = 20
 if not query:
     st.info(t("输入姓名、编号、手机号或地址开始。也可以按共建单位查看其报到党员。",

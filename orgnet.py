@@ -664,7 +664,7 @@ def _audit_user(ctx: click.Context, event: str, actor, **detail) -> None:
     _access(ctx)[1].record(event, user=actor.user, role=actor.role, area=actor.area, source="cli", **detail)
 
 
-@users.command("add", epilog="Example: orgnet --user admin users add wang --role community --area C01")
+@users.command("add", epilog="Example: orgnet --user admin users add wang --role community --area C-001")
 @click.argument("name")
 @click.option("--role", "role_name", required=True,
               type=click.Choice(["admin", "analyst", "street", "community", "grid", "viewer"]))
@@ -734,7 +734,7 @@ def users_passwd(ctx, name) -> None:
     click.echo(f"{name}: 密码已更新 password changed")
 
 
-@users.command("role", epilog="Example: orgnet --user admin users role wang grid --area G01")
+@users.command("role", epilog="Example: orgnet --user admin users role wang grid --area G-0001")
 @click.argument("name")
 @click.argument("role_name", type=click.Choice(["admin", "analyst", "street", "community", "grid", "viewer"]))
 @click.option("--area", help="Street, community or grid id for the street/community/grid roles.")

@@ -192,7 +192,7 @@ def test_every_page_renders_in_chromium(demo_url, tmp_path):
             if url_path == "map":
                 body = driver.find_element(By.CSS_SELECTOR, "body").text
                 assert "图例" in body and "有缺口的楼栋" in body and "党群服务阵地" in body
-                assert driver.find_elements(By.CSS_SELECTOR, ".orgnet-legend svg")
+                assert driver.find_elements(By.CSS_SELECTOR, ".orgnet-legend .sym")
             errors = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
             assert not errors, f"{url_path}: {errors[0].text[:500]}"
             assert driver.save_screenshot(str(out / f"{shot}.png"))

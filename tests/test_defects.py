@@ -184,7 +184,8 @@ def test_map_has_distinct_symbols_and_a_legend():
     assert kinds["sites"] == "PolygonLayer" and kinds["buildings"] == "ScatterplotLayer"
     assert spec["layers"][1]["data"][-1]["tip"] == "1号楼：缺口 3"
     html = maps.legend([("gap", "#c0392b", "有缺口的楼栋（1）"), ("site", "#d35400", "党群服务阵地（1）")])
-    assert "<polygon" in html and "<circle" in html and "有缺口的楼栋（1）" in html
+    assert "●" in html and "▲" in html and "有缺口的楼栋（1）" in html
+    assert "<svg" not in html  # st.html sanitises SVG away: the symbols are characters
 
 
 def test_map_page_filters_by_community_and_explains_each_gap(app):

@@ -90,15 +90,14 @@ def deck(buildings: list[dict], sites: list[dict] | None = None, radius_m: float
 
 
 def legend(items: list[tuple[str, str, str]]) -> str:
-    """A legend as HTML: (symbol, colour, text) with symbol ``gap`` | ``ok`` | ``site`` | ``circle``."""
-    svg = {
-        "gap": '<svg width="18" height="18"><circle cx="9" cy="9" r="7" fill="{c}" stroke="#5a140a" stroke-width="2"/></svg>',
-        "ok": '<svg width="18" height="18"><circle cx="9" cy="9" r="4" fill="{c}"/></svg>',
-        "site": '<svg width="18" height="18"><polygon points="9,2 16,15 2,15" fill="{c}" stroke="#501e00"/></svg>',
-        "circle": '<svg width="18" height="18"><circle cx="9" cy="9" r="7" fill="none" stroke="{c}" stroke-width="1.5"/></svg>',
-    }
+    """A legend as HTML: (symbol, colour, text) with symbol ``gap`` | ``ok`` | ``site`` | ``circle``.
+
+    Symbols are coloured characters, not SVG: ``st.html`` sanitises its HTML and drops SVG."""
+    glyph = {"gap": ("●", 20), "ok": ("●", 11), "site": ("▲", 16), "circle": ("○", 20)}
     rows = "".join(f'<div style="display:flex;align-items:center;gap:6px;margin:2px 0">'
-                   f'{svg[sym].format(c=colour)}<span>{text}</span></div>' for sym, colour, text in items)
+                   f'<span class="sym" style="color:{colour};font-size:{glyph[sym][1]}px;width:20px;'
+                   f'text-align:center;line-height:1">{glyph[sym][0]}</span><span>{text}</span></div>'
+                   for sym, colour, text in items)
     return f'<div class="orgnet-legend" style="font-size:14px;line-height:1.3">{rows}</div>'
 
 

@@ -108,23 +108,20 @@ def collapse(nodes: list[dict], edges: list[dict], keep: set[str] = frozenset(),
 
 
 def legend(nodes: list[dict], english: bool = False) -> str:
-    """HTML legend of the shapes and colours in the picture (one entry per kind of node shown)."""
-    svg = {
-        "dot": '<circle cx="9" cy="9" r="6" fill="{c}"/>', "square": '<rect x="3" y="3" width="12" height="12" fill="{c}"/>',
-        "star": '<polygon points="9,1 11,7 17,7 12,11 14,17 9,13 4,17 6,11 1,7 7,7" fill="{c}"/>',
-        "diamond": '<polygon points="9,1 17,9 9,17 1,9" fill="{c}"/>', "triangle": '<polygon points="9,2 16,16 2,16" fill="{c}"/>',
-        "ellipse": '<ellipse cx="9" cy="9" rx="8" ry="5" fill="{c}"/>',
-    }
+    """HTML legend of the shapes and colours in the picture (one entry per kind of node shown).
+
+    Symbols are coloured characters, not SVG: ``st.html`` sanitises its HTML and drops SVG."""
+    glyph = {"dot": "●", "square": "■", "star": "★", "diamond": "◆", "triangle": "▲", "ellipse": "⬬"}
     seen = []
     for n in nodes:
         if n["group"] not in seen:
             seen.append(n["group"])
     items = []
     for g in seen:
-        shape = SHAPES.get(g, "ellipse")
         name = (MODEL.node(g).en if english else MODEL.node(g).zh) if g in MODEL.labels else g
         items.append(f'<span style="display:inline-flex;align-items:center;gap:4px;margin-right:14px">'
-                     f'<svg width="18" height="18">{svg[shape].format(c=COLOURS.get(g, "#999999"))}</svg>{name}</span>')
+                     f'<span class="sym" style="color:{COLOURS.get(g, "#999999")};font-size:18px;line-height:1">'
+                     f'{glyph[SHAPES.get(g, "ellipse")]}</span>{name}</span>')
     return f'<div class="orgnet-legend" style="font-size:14px;line-height:1.8">{"".join(items)}</div>'
 
 

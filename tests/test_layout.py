@@ -18,6 +18,7 @@ LAYERS = {
     "reports": 4, "serving": 4,
     "orgnet_plans": 4.5,  # the CLI's 整改 and 规划 commands, registered by orgnet.py
     "orgnet_reports": 4.5,  # the CLI's report commands, registered by orgnet.py
+    "orgnet_users": 4.5,  # the CLI's users and audit commands, registered by orgnet.py
     "views": 5, "orgnet": 5,
     "app": 6,  # app.py assembles the pages and logs the user in through views._shared
 }

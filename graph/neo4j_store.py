@@ -24,6 +24,14 @@ from .store import (Cancel, ConsoleCancelled, ConsoleTimeout, GraphStore, Missin
 BATCH = 1000
 
 
+def _refused(e, cypher: str, database: str | None) -> QueryError:
+    """A server error as orgnet's QueryError, with a hint where the cause is configuration."""
+    if getattr(e, "code", "") == "Neo.ClientError.Database.DatabaseNotFound":
+        return QueryError(f"Neo4j has no database {database!r} ({e.message}): check NEO4J_DATABASE "
+                          "(Neo4j Community has only `neo4j`), or unset it to use the server's default", cypher)
+    return QueryError(f"Neo4j refused the statement: {e.message}", cypher)
+
+
 def _batches(rows: list[Row], size: int = BATCH) -> Iterator[list[Row]]:
     for i in range(0, len(rows), size):
         yield rows[i:i + size]
@@ -41,7 +49,7 @@ class Neo4jTransaction(Transaction):
             keys = result.keys()
             return [{k: plain(rec[k]) for k in keys} for rec in result]
         except Neo4jError as e:
-            raise QueryError(f"Neo4j refused the statement: {e.message}", cypher) from None
+            raise _refused(e, cypher, self._store.database) from None
 
     def run(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         self.touch_statement(cypher)
@@ -119,7 +127,7 @@ class Neo4jStore(GraphStore):
             records, _, keys = self._driver.execute_query(
                 cypher, dict(params or {}), database_=self.database, routing_=neo4j.RoutingControl.READ)
         except Neo4jError as e:
-            raise QueryError(f"Neo4j refused the statement: {e.message}", cypher) from None
+            raise _refused(e, cypher, self.database) from None
         return [{k: plain(r[k]) for k in keys} for r in records]
 
     def query_console(self, cypher: str, params: Mapping[str, Any] | None = None, *, timeout: float,
@@ -136,7 +144,7 @@ class Neo4jStore(GraphStore):
             try:
                 kind = session.run("EXPLAIN " + cypher, params).consume().query_type
             except Neo4jError as e:
-                raise QueryError(f"Neo4j refused the statement: {e.message}", cypher) from None
+                raise _refused(e, cypher, self.database) from None
             if kind != "r":
                 raise WriteRefused(f"query type {kind!r}")
             if cancel is not None:
@@ -163,7 +171,7 @@ class Neo4jStore(GraphStore):
                 if "TransactionTimedOut" in code or "Terminated" in code or isinstance(e, ClientError) and \
                         "timeout" in (e.message or "").lower():
                     raise ConsoleTimeout(timeout, f"Neo4j: {code} after {time.monotonic() - start:.1f} s") from None
-                raise QueryError(f"Neo4j refused the statement: {e.message}", cypher) from None
+                raise _refused(e, cypher, self.database) from None
             finally:
                 try:
                     tx.rollback()  # a read has nothing to commit; this also drops unread results
@@ -181,8 +189,13 @@ class Neo4jStore(GraphStore):
 
     @contextmanager
     def transaction(self) -> Iterator[Neo4jTransaction]:
+        from neo4j.exceptions import Neo4jError
+
         with self._driver.session(database=self.database) as session:
-            tx = session.begin_transaction()
+            try:
+                tx = session.begin_transaction()
+            except Neo4jError as e:
+                raise _refused(e, "BEGIN", self.database) from None
             try:
                 work = Neo4jTransaction(self, tx)
                 yield work
@@ -209,6 +222,15 @@ class Neo4jStore(GraphStore):
         if self.query(derived.missing_check())[0]["n"]:  # data written before a derived property existed
             with self.transaction() as tx:
                 tx.derived_dirty = True
+
+    def clear(self) -> None:
+        # In batches of auto-committed transactions: one transaction deleting a whole county would
+        # need as much transaction memory as loading it.
+        with self._driver.session(database=self.database) as session:
+            try:
+                session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+            except Exception as e:  # noqa: BLE001 - the driver raises several types here
+                raise StoreError(f"could not empty the database: {e}") from None
 
     def close(self) -> None:
         self._driver.close()

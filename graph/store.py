@@ -217,6 +217,11 @@ class GraphStore(ABC):
     def create_schema(self) -> None:
         """Create every table / constraint of the model (idempotent)."""
 
+    def clear(self) -> None:
+        """Delete every node and relationship (the schema stays). For tests and rebuilds only."""
+        with self.transaction() as tx:
+            tx.run("MATCH (n) DETACH DELETE n")
+
     @abstractmethod
     def close(self) -> None:
         """Release the connection (and, for Kùzu, the file lock)."""

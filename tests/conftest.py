@@ -1,19 +1,92 @@
-"""Fixtures: a real embedded database per test, and Neo4j too whenever NEO4J_URI is set.
+"""Fixtures: every store test runs on a real embedded Kùzu database and on a real Neo4j server.
 
-Store tests are written once and run against every available store. The Neo4j run wipes the
-target database: point NEO4J_URI at a throwaway server (see the README).
+The Neo4j server is the one ``tests/neo4j_server.py`` starts from Maven Central (once per session,
+on a free port), unless ``NEO4J_URI`` points the suite at a server of your own — which it then
+**wipes**, so use a throwaway one. With ``CI=true`` a missing Java or Maven fails the run; it never
+skips the Neo4j tests there.
+
+Neo4j Community has one user database, so tests take turns on it: a test that writes gets it wiped
+(``store``), and data that a module only reads is loaded once and reloaded only when another test
+wiped it in between (``shared_dataset``).
 """
 from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 
 import pytest
 
 from graph.config import open_store
 from graph.model import Prop
+from neo4j_server import ServerUnavailable, TestServer, missing_tools
 
-BACKENDS = ["kuzu"] + (["neo4j"] if os.environ.get("NEO4J_URI") else [])
+BACKENDS = ["kuzu", "neo4j"]
+NEO4J_KEYS = ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE")
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def pytest_sessionstart(session):
+    if _in_ci() and not os.environ.get("NEO4J_URI") and missing_tools():
+        pytest.exit(f"CI=true but {' and '.join(missing_tools())} is missing: the Neo4j half of the suite "
+                    "needs Java 17 and Maven to start its test server (or NEO4J_URI for an external one). "
+                    "Refusing to run only half the suite.", returncode=3)
+
+
+@pytest.fixture(scope="session")
+def neo4j_env() -> dict[str, str]:
+    """Connection settings for the Neo4j the suite uses (external via NEO4J_URI, else our own)."""
+    if os.environ.get("NEO4J_URI"):
+        yield {k: os.environ[k] for k in NEO4J_KEYS if os.environ.get(k)}
+        return
+    try:
+        server = TestServer.start()
+    except ServerUnavailable as e:
+        if _in_ci():
+            pytest.fail(f"CI=true and the test Neo4j cannot start: {e}", pytrace=False)
+        pytest.skip(f"no Neo4j: {e}")
+    try:
+        yield server.env()
+    finally:
+        server.stop()
+
+
+class Neo4jSlot:
+    """Which data set the one Neo4j database currently holds (None: wiped or written by a test)."""
+
+    def __init__(self):
+        self.holds: str | None = None
+
+
+_SLOT = Neo4jSlot()
+
+
+def fresh_store(backend: str, tmp_path, neo4j_env: dict[str, str] | None, name: str = "test"):
+    """An empty store with the schema, of the given backend."""
+    if backend == "kuzu":
+        s = open_store(str(tmp_path / f"{name}.kuzu"))
+    else:
+        s = open_store(env=neo4j_env)
+        s.clear()
+        _SLOT.holds = None
+    s.create_schema()
+    return s
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def store(request, backend, tmp_path):
+    env = request.getfixturevalue("neo4j_env") if backend == "neo4j" else None
+    s = fresh_store(backend, tmp_path, env)
+    yield s
+    s.close()
 
 
 @pytest.fixture
@@ -24,16 +97,71 @@ def kuzu_store(tmp_path):
     s.close()
 
 
-@pytest.fixture(params=BACKENDS)
-def store(request, tmp_path):
-    if request.param == "kuzu":
-        s = open_store(str(tmp_path / "test.kuzu"))
-    else:
-        s = open_store(os.environ["NEO4J_URI"])
-        s.write([("MATCH (n) DETACH DELETE n", None)])
-    s.create_schema()
-    yield s
-    s.close()
+@pytest.fixture
+def db_target(request, backend, tmp_path, monkeypatch) -> str:
+    """A ``--db`` value for CLI tests: a fresh Kùzu path, or the (wiped) Neo4j URI with its
+    credentials in the environment, as a user would set them."""
+    if backend == "kuzu":
+        monkeypatch.delenv("NEO4J_URI", raising=False)
+        return str(tmp_path / "cli.kuzu")
+    env = request.getfixturevalue("neo4j_env")
+    for k in NEO4J_KEYS:
+        monkeypatch.delenv(k, raising=False)
+    for k, v in env.items():
+        if k != "NEO4J_URI":
+            monkeypatch.setenv(k, v)
+    with open_store(env=env) as s:
+        s.clear()
+    _SLOT.holds = None
+    return env["NEO4J_URI"]
+
+
+def shared_dataset(request, backend: str, key: str, tmp_path_factory, fill: Callable) -> "SharedDataset":
+    """A store holding data that tests only read, filled once per backend (``fill(store, tmp)``
+    returns whatever the tests should know about it)."""
+    tmp = tmp_path_factory.mktemp(key)
+    env = request.getfixturevalue("neo4j_env") if backend == "neo4j" else None
+    return SharedDataset(backend, key, tmp, env, fill)
+
+
+class SharedDataset:
+    def __init__(self, backend, key, tmp, env, fill):
+        self.backend, self.key, self.tmp, self.env, self.fill = backend, key, tmp, env, fill
+        self.store = None
+        self.info = None
+
+    def get(self):
+        """The store, (re)filled if the Neo4j database no longer holds this data set."""
+        if self.store is None:
+            self.store = fresh_store(self.backend, self.tmp, self.env, self.key)
+            self.info = self.fill(self.store, self.tmp)
+            if self.backend == "neo4j":
+                _SLOT.holds = self.key
+        elif self.backend == "neo4j" and _SLOT.holds != self.key:
+            self.store.clear()
+            self.store.create_schema()
+            self.info = self.fill(self.store, self.tmp)
+            _SLOT.holds = self.key
+        return self.store
+
+    def app_env(self) -> dict[str, str]:
+        """Environment for a process (or AppTest) that should open this data set."""
+        self.get()
+        if self.backend == "kuzu":
+            return {"ORGNET_DB": self.store.location}
+        return dict(self.env)
+
+    def close(self):
+        if self.store is not None:
+            self.store.close()
+
+
+def point_env_at(monkeypatch, env: dict[str, str]) -> None:
+    """Make ``open_store()`` with no arguments open what ``env`` names."""
+    for k in NEO4J_KEYS + ("ORGNET_DB",):
+        monkeypatch.delenv(k, raising=False)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
 
 
 def sample_value(p: Prop, i: int = 0):

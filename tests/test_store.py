@@ -5,6 +5,7 @@ import pytest
 
 from conftest import sample_value
 from graph.model import MODEL
+from graph.schema import INDEXED
 from graph.store import MissingEndpoints, QueryError, StoreError
 
 
@@ -87,7 +88,7 @@ def test_failed_statement_rolls_back_the_whole_transaction(store):
     with pytest.raises(QueryError):
         with store.transaction() as tx:
             tx.upsert_nodes("Street", [{"id": "s1", "name": "城关街道"}])
-            tx.run("MATCH (n:Street) RETURN n.no_such_property AS x")
+            tx.run("CREATE (:Street {id: 's1'})")  # the key is taken: refused by both engines
     assert store.counts()["Street"] == 0
 
 
@@ -136,3 +137,29 @@ def test_common_subset_cypher_runs_on_every_store(store):
                         "coalesce(collect(g.id), []) AS ids")
     assert empty == [{"s": 0, "ids": []}]
     assert store.query("MATCH (:Person)-[r]->(:Grid) RETURN type(r) AS t") == [{"t": "GRID_WORKER_OF"}]
+
+
+def test_schema_exists_afterwards_and_create_is_idempotent(store):
+    store.create_schema()  # a second time changes nothing and does not fail
+    if store.backend == "kuzu":
+        assert store.tables() == set(MODEL.labels) | set(MODEL.rel_types)
+        return
+    constraints = {(r["label"], r["prop"]) for r in store.query(
+        "SHOW CONSTRAINTS YIELD type, labelsOrTypes, properties WHERE type = 'UNIQUENESS' "
+        "RETURN labelsOrTypes[0] AS label, properties[0] AS prop")}
+    assert constraints == {(n.label, n.key) for n in MODEL.nodes}
+    indexes = {(r["label"], r["prop"]) for r in store.query(
+        "SHOW INDEXES YIELD type, labelsOrTypes, properties, owningConstraint "
+        "WHERE type = 'RANGE' AND owningConstraint IS NULL RETURN labelsOrTypes[0] AS label, properties[0] AS prop")}
+    assert indexes == {(n.label, p.name) for n in MODEL.nodes for p in n.props if p.name in INDEXED}
+    assert indexes  # names, addresses and phones are searched
+
+
+def test_clear_empties_the_store_but_keeps_the_schema(store):
+    store.upsert_nodes("Street", [{"id": "s1", "name": "城关街道"}])
+    store.upsert_nodes("Community", [{"id": "c1", "name": "和园社区"}])
+    store.upsert_rels("PART_OF", "Community", "Street", [{"src": "c1", "dst": "s1"}])
+    store.clear()
+    assert not any(store.counts().values())
+    with pytest.raises(QueryError):  # the key constraint / primary key is still there
+        store.write([("CREATE (:Street {id: 'x'})", None), ("CREATE (:Street {id: 'x'})", None)])

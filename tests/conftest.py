@@ -90,6 +90,12 @@ def store(request, backend, tmp_path):
 
 
 @pytest.fixture
+def neo4j_env_if(request):
+    """``f(store)``: the Neo4j settings when ``store`` is a Neo4j store, else None."""
+    return lambda s: request.getfixturevalue("neo4j_env") if s.backend == "neo4j" else None
+
+
+@pytest.fixture
 def kuzu_store(tmp_path):
     s = open_store(str(tmp_path / "test.kuzu"))
     s.create_schema()

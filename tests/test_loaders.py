@@ -23,45 +23,45 @@ def errors_of(result):
     return sorted((e.code, e.file, e.row, e.column, e.value) for e in result.errors)
 
 
-def test_mini_county_loads_exactly(kuzu_store, tmp_path):
-    report = load(write_csvs(tmp_path / "in"), kuzu_store)
+def test_mini_county_loads_exactly(store, tmp_path):
+    report = load(write_csvs(tmp_path / "in"), store)
     assert report.rejected == 0
-    assert data_counts(kuzu_store) == MINI_COUNTS
-    row = kuzu_store.query(
+    assert data_counts(store) == MINI_COUNTS
+    row = store.query(
         "MATCH (p:Person {id: 'M2'})-[r:LINKED_TO]->(h:Household) "
         "RETURN p.phone AS phone, r.since AS since, h.party_centre AS centre, r.src_file AS file, r.src_row AS row")
     assert row == [{"phone": "13800002222", "since": __import__("datetime").date(2023, 5, 1), "centre": True,
                     "file": "包联.csv", "row": 3}]
-    assert kuzu_store.query("MATCH (h:Household {id: 'H1'}) RETURN h.special_groups AS g") == [{"g": ["独居老人", "低保户"]}]
-    loads = kuzu_store.query("MATCH (l:Load) RETURN l.id AS id, l.files AS files, l.mode AS mode")
+    assert store.query("MATCH (h:Household {id: 'H1'}) RETURN h.special_groups AS g") == [{"g": ["独居老人", "低保户"]}]
+    loads = store.query("MATCH (l:Load) RETURN l.id AS id, l.files AS files, l.mode AS mode")
     assert len(loads) == 1 and loads[0]["mode"] == "全部或不写"
     assert {f["name"] for f in json.loads(loads[0]["files"])} == {f"{n}.csv" for n in MINI}
 
 
-def test_loading_twice_changes_nothing(kuzu_store, tmp_path):
+def test_loading_twice_changes_nothing(store, tmp_path):
     paths = write_csvs(tmp_path / "in")
-    load(paths, kuzu_store)
-    first = data_counts(kuzu_store)
-    load(paths, kuzu_store)
-    assert data_counts(kuzu_store) == first
+    load(paths, store)
+    first = data_counts(store)
+    load(paths, store)
+    assert data_counts(store) == first
 
 
-def test_a_changed_row_updates_its_node(kuzu_store, tmp_path):
-    load(write_csvs(tmp_path / "a"), kuzu_store)
+def test_a_changed_row_updates_its_node(store, tmp_path):
+    load(write_csvs(tmp_path / "a"), store)
     changed = {"社区": MINI["社区"].replace("和园社区", "和园新社区")}
-    load(write_csvs(tmp_path / "b", changed), kuzu_store)
-    assert kuzu_store.query("MATCH (c:Community {id: 'C1'}) RETURN c.name AS n") == [{"n": "和园新社区"}]
-    assert data_counts(kuzu_store) == MINI_COUNTS
+    load(write_csvs(tmp_path / "b", changed), store)
+    assert store.query("MATCH (c:Community {id: 'C1'}) RETURN c.name AS n") == [{"n": "和园新社区"}]
+    assert data_counts(store) == MINI_COUNTS
 
 
-def test_references_may_point_into_the_database(kuzu_store, tmp_path):
+def test_references_may_point_into_the_database(store, tmp_path):
     first = {k: v for k, v in MINI.items() if k not in ("包联", "楼长")}
-    load(write_csvs(tmp_path / "a", first), kuzu_store)
-    load(write_csvs(tmp_path / "b", {"包联": MINI["包联"], "楼长": MINI["楼长"]}), kuzu_store)
-    assert data_counts(kuzu_store) == MINI_COUNTS
+    load(write_csvs(tmp_path / "a", first), store)
+    load(write_csvs(tmp_path / "b", {"包联": MINI["包联"], "楼长": MINI["楼长"]}), store)
+    assert data_counts(store) == MINI_COUNTS
 
 
-def test_gbk_csv_and_a_workbook_with_a_merged_title_and_mangled_ids(kuzu_store, tmp_path):
+def test_gbk_csv_and_a_workbook_with_a_merged_title_and_mangled_ids(store, tmp_path):
     ledgers = dict(MINI)
     del ledgers["人员"], ledgers["楼长"], ledgers["包联"], ledgers["双报到"], ledgers["编入"]
     paths = write_csvs(tmp_path / "gbk", ledgers, encoding="gbk")
@@ -78,9 +78,9 @@ def test_gbk_csv_and_a_workbook_with_a_merged_title_and_mangled_ids(kuzu_store, 
     ws.append(["１００３", "王五", "否", None, "H3", "1960/1/2"])
     book = tmp_path / "人员台账.xlsx"
     wb.save(book)
-    report = load(paths + [book], kuzu_store)
+    report = load(paths + [book], store)
     assert report.rejected == 0
-    rows = kuzu_store.query("MATCH (p:Person)-[:LIVES_IN]->(h:Household) RETURN p.id AS id, p.name AS name, "
+    rows = store.query("MATCH (p:Person)-[:LIVES_IN]->(h:Household) RETURN p.id AS id, p.name AS name, "
                             "p.is_member AS m, p.birth_date AS b, h.id AS h ORDER BY id")
     import datetime as dt
     assert rows == [
@@ -88,7 +88,7 @@ def test_gbk_csv_and_a_workbook_with_a_merged_title_and_mangled_ids(kuzu_store, 
         {"id": "1002", "name": "李四", "m": True, "b": dt.date(1950, 3, 1), "h": "H2"},
         {"id": "1003", "name": "王五", "m": False, "b": dt.date(1960, 1, 2), "h": "H3"},
     ]
-    person = kuzu_store.query("MATCH (p:Person {id: '1003'}) RETURN p.src_file AS f, p.src_sheet AS s, p.src_row AS r")
+    person = store.query("MATCH (p:Person {id: '1003'}) RETURN p.src_file AS f, p.src_sheet AS s, p.src_row AS r")
     assert person == [{"f": "人员台账.xlsx", "s": "人员", "r": 7}]
 
 
@@ -136,8 +136,8 @@ EXPECTED = [
 ]
 
 
-def test_broken_ledgers_give_exactly_these_errors(kuzu_store, tmp_path):
-    result = validate(write_csvs(tmp_path / "in", BROKEN), kuzu_store)
+def test_broken_ledgers_give_exactly_these_errors(store, tmp_path):
+    result = validate(write_csvs(tmp_path / "in", BROKEN), store)
     assert errors_of(result) == sorted(EXPECTED)
     by_code = {e.code: e for e in result.errors}
     assert "大产权小区" in by_code["forbidden-value"].message
@@ -145,19 +145,19 @@ def test_broken_ledgers_give_exactly_these_errors(kuzu_store, tmp_path):
     assert "第 2 行" in by_code["duplicate-key"].message or "第 2 行" in str([e.message for e in result.errors])
 
 
-def test_all_or_nothing_writes_nothing(kuzu_store, tmp_path):
-    load(write_csvs(tmp_path / "good", {"街道乡镇": MINI["街道乡镇"]}), kuzu_store)
-    before = kuzu_store.counts()
+def test_all_or_nothing_writes_nothing(store, tmp_path):
+    load(write_csvs(tmp_path / "good", {"街道乡镇": MINI["街道乡镇"]}), store)
+    before = store.counts()
     with pytest.raises(LoadRefused) as err:
-        load(write_csvs(tmp_path / "bad", BROKEN), kuzu_store)
+        load(write_csvs(tmp_path / "bad", BROKEN), store)
     assert len(err.value.validation.errors) == len(EXPECTED)
-    assert kuzu_store.counts() == before
+    assert store.counts() == before
 
 
-def test_skip_invalid_writes_valid_rows_and_every_rejected_row(kuzu_store, tmp_path):
-    report = load(write_csvs(tmp_path / "in", BROKEN), kuzu_store, skip_invalid=True, rejects=tmp_path / "rej.xlsx")
+def test_skip_invalid_writes_valid_rows_and_every_rejected_row(store, tmp_path):
+    report = load(write_csvs(tmp_path / "in", BROKEN), store, skip_invalid=True, rejects=tmp_path / "rej.xlsx")
     # only S1 is valid: every other row has an error or points at a rejected row
-    assert data_counts(kuzu_store) == {"Street": 1}
+    assert data_counts(store) == {"Street": 1}
     wb = openpyxl.load_workbook(report.rejects_file)
     rejected = {(ws.title, row[2]) for ws in wb.worksheets for row in ws.iter_rows(min_row=2, values_only=True)}
     assert rejected == {("社区-社区", 2), ("社区-社区", 3), ("社区-社区", 4), ("小区-小区", 2), ("楼栋-楼栋", 2),
@@ -172,60 +172,70 @@ def test_skip_invalid_writes_valid_rows_and_every_rejected_row(kuzu_store, tmp_p
     assert "是否党员" in m2[3]
 
 
-def test_rejects_keep_formula_like_text_as_text(kuzu_store, tmp_path):
+def test_rejects_keep_formula_like_text_as_text(store, tmp_path):
     bad = {"街道乡镇": "街道编号,名称,类型\n=HYPERLINK(\"x\"),城关,不知道\n"}
-    report = load(write_csvs(tmp_path / "in", bad), kuzu_store, skip_invalid=True, rejects=tmp_path / "r.xlsx")
+    report = load(write_csvs(tmp_path / "in", bad), store, skip_invalid=True, rejects=tmp_path / "r.xlsx")
     cell = openpyxl.load_workbook(report.rejects_file).worksheets[0]["E2"]
     assert cell.value == '=HYPERLINK("x")' and cell.data_type == "s"
 
 
-def test_replace_retires_only_when_asked(kuzu_store, tmp_path):
-    load(write_csvs(tmp_path / "a"), kuzu_store)
+def test_replace_retires_only_when_asked(store, tmp_path):
+    load(write_csvs(tmp_path / "a"), store)
     new_leaders = {"楼长": "人员编号,楼栋编号,是否在职\nM2,B1,是\nW1,B1,否\n"}
-    load(write_csvs(tmp_path / "b", new_leaders), kuzu_store)
+    load(write_csvs(tmp_path / "b", new_leaders), store)
     leaders = "MATCH (p:Person)-[:BUILDING_LEADER_OF]->(:Building {id: 'B1'}) RETURN p.id AS id ORDER BY id"
-    assert [r["id"] for r in kuzu_store.query(leaders)] == ["M1", "M2", "W1"]  # M1 not silently retired
-    report = load(write_csvs(tmp_path / "c", new_leaders), kuzu_store, replace=True)
+    assert [r["id"] for r in store.query(leaders)] == ["M1", "M2", "W1"]  # M1 not silently retired
+    report = load(write_csvs(tmp_path / "c", new_leaders), store, replace=True)
     assert report.retired == 1
-    assert [r["id"] for r in kuzu_store.query(leaders)] == ["M2", "W1"]
+    assert [r["id"] for r in store.query(leaders)] == ["M2", "W1"]
 
 
-def test_a_failure_in_the_middle_of_a_write_leaves_the_database_unchanged(kuzu_store, tmp_path):
-    load(write_csvs(tmp_path / "a", {"街道乡镇": MINI["街道乡镇"]}), kuzu_store)
-    before = kuzu_store.counts()
+def test_a_failure_in_the_middle_of_a_write_leaves_the_database_unchanged(store, tmp_path):
+    load(write_csvs(tmp_path / "a", {"街道乡镇": MINI["街道乡镇"]}), store)
+    before = store.counts()
 
     def fail(stage):
         if stage == "nodes-written":
             raise RuntimeError("injected failure")
 
     with pytest.raises(RuntimeError, match="injected"):
-        load(write_csvs(tmp_path / "b"), kuzu_store, _checkpoint=fail)
-    assert kuzu_store.counts() == before
+        load(write_csvs(tmp_path / "b"), store, _checkpoint=fail)
+    assert store.counts() == before
 
 
-def test_a_killed_load_leaves_the_database_as_before(tmp_path):
-    db = tmp_path / "killed.kuzu"
-    with open_store(str(db)) as s:
-        s.create_schema()
-        load(write_csvs(tmp_path / "a", {"街道乡镇": MINI["街道乡镇"]}), s)
-        before = s.counts()
-    paths = write_csvs(tmp_path / "b")
+def _killed_load(paths, target: dict[str, str], at: str) -> subprocess.CompletedProcess:
+    """Run ``load`` in another process and kill -9 it at a checkpoint (`target`: the environment
+    that makes ``open_store()`` open the database)."""
     script = textwrap.dedent(f"""
         import os, signal
         from graph.config import open_store
         from loaders.engine import load
         def kill(stage):
-            if stage == "relationships-written":
+            if stage == {at!r}:
                 os.kill(os.getpid(), signal.SIGKILL)
-        load({[str(p) for p in paths]!r}, open_store({str(db)!r}), _checkpoint=kill)
+        load({[str(p) for p in paths]!r}, open_store(), _checkpoint=kill)
     """)
-    proc = subprocess.run([sys.executable, "-c", script], cwd=os.getcwd(), capture_output=True, text=True, timeout=120)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_") and k != "ORGNET_DB"}
+    return subprocess.run([sys.executable, "-c", script], cwd=os.getcwd(), env={**env, **target},
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_a_killed_load_leaves_the_database_as_before(store, tmp_path, neo4j_env_if):
+    load(write_csvs(tmp_path / "a", {"街道乡镇": MINI["街道乡镇"]}), store)
+    before = store.counts()
+    target = neo4j_env_if(store) or {"ORGNET_DB": store.location}
+    if store.backend == "kuzu":
+        store.close()  # one process at a time on an embedded file
+    paths = write_csvs(tmp_path / "b")
+    proc = _killed_load(paths, target, "relationships-written")
     assert proc.returncode == -9, proc.stderr
-    with open_store(str(db)) as s:
+    with open_store(env=target) as s:
         assert s.counts() == before
+        load(paths, s)  # and running it again converges
+        assert data_counts(s) == MINI_COUNTS
 
 
-def test_templates_round_trip(kuzu_store, tmp_path):
+def test_templates_round_trip(store, tmp_path):
     paths = write_templates(tmp_path / "tpl")
     book = openpyxl.load_workbook(paths[0])
     assert {spec.zh for spec in LEDGERS.values()} <= set(book.sheetnames)
@@ -238,14 +248,15 @@ def test_templates_round_trip(kuzu_store, tmp_path):
     book["街道乡镇"].append(["S1", "城关街道", "街道"])
     book["社区"].append(["C1", "和园社区", None, None, "S1"])
     book.save(tmp_path / "filled.xlsx")
-    report = load([tmp_path / "filled.xlsx"], kuzu_store)
+    report = load([tmp_path / "filled.xlsx"], store)
     assert report.written == {"Street": 1, "Community": 1, "PART_OF": 1}
     assert any("说明" in s for s in report.skipped)
     # an empty template validates clean
-    assert validate(paths, kuzu_store).ok
+    assert validate(paths, store).ok
 
 
-def test_rebuild_recreates_the_database_from_the_archive(tmp_path):
+def test_rebuild_recreates_the_database_from_the_archive(store, tmp_path):
+    """The archive of an embedded database replayed into each store (into Neo4j: a migration)."""
     archive = tmp_path / "archive"
     with open_store(str(tmp_path / "one.kuzu")) as s:
         s.create_schema()
@@ -253,18 +264,21 @@ def test_rebuild_recreates_the_database_from_the_archive(tmp_path):
         load(write_csvs(tmp_path / "b", {"楼长": "人员编号,楼栋编号,是否在职\nW1,B1,否\n"}), s, archive=archive,
              replace=True)
         expected = data_counts(s)
+        leaders = s.query("MATCH (p:Person)-[r:BUILDING_LEADER_OF]->(b:Building) "
+                          "RETURN p.id AS person, b.id AS building, r.in_service AS s ORDER BY person")
     assert len(archived_loads(archive)) == 2
     for p in (tmp_path / "a").iterdir():
         p.unlink()  # the originals are gone: only the archive remains
-    with open_store(str(tmp_path / "two.kuzu")) as s:
-        s.create_schema()
-        rebuild(s, archive)
-        assert data_counts(s) == expected
+    rebuild(store, archive)
+    assert data_counts(store) == expected
+    assert store.query("MATCH (p:Person)-[r:BUILDING_LEADER_OF]->(b:Building) "
+                       "RETURN p.id AS person, b.id AS building, r.in_service AS s ORDER BY person") == leaders
 
 
-def test_cli_validate_load_and_rebuild(tmp_path, monkeypatch):
+def test_cli_validate_load_and_rebuild(db_target, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    db = str(tmp_path / "cli.kuzu")
+    monkeypatch.setenv("ORGNET_ARCHIVE", str(tmp_path / "archive"))
+    db = db_target
     runner = CliRunner()
     good = [str(p) for p in write_csvs(tmp_path / "good")]
     bad = [str(p) for p in write_csvs(tmp_path / "bad", BROKEN)]

@@ -13,6 +13,7 @@ from queries import coverage
 from graph.cypherlint import lint
 from queries.registry import ParameterError, QueryDefinitionError, declared_vs_used, parse, registry
 from graph.schema import linter_schema
+from conftest import BACKENDS, shared_dataset
 from ledgers import write_csvs
 from loaders.engine import load
 from orgnet import cli
@@ -21,16 +22,18 @@ ROOT = Path(__file__).resolve().parent.parent
 QUERIES = registry()
 
 
-@pytest.fixture(scope="module")
-def mini(tmp_path_factory):
-    from graph.config import open_store
+@pytest.fixture(scope="module", params=BACKENDS)
+def _mini(request, tmp_path_factory):
+    data = shared_dataset(request, request.param, "mini", tmp_path_factory,
+                          lambda store, tmp: load(write_csvs(tmp / "in"), store))
+    yield data
+    data.close()
 
-    tmp = tmp_path_factory.mktemp("mini")
-    store = open_store(str(tmp / "mini.kuzu"))
-    store.create_schema()
-    load(write_csvs(tmp / "in"), store)
-    yield store
-    store.close()
+
+@pytest.fixture
+def mini(_mini):
+    """The mini county, only read by the tests (reloaded if another test wiped Neo4j meanwhile)."""
+    return _mini.get()
 
 
 @pytest.mark.parametrize("name", sorted(QUERIES))
@@ -150,9 +153,9 @@ EDGE = {
 
 
 @pytest.fixture
-def edge(kuzu_store, tmp_path):
-    load(write_csvs(tmp_path / "edge", EDGE), kuzu_store)
-    return kuzu_store
+def edge(store, tmp_path):
+    load(write_csvs(tmp_path / "edge", EDGE), store)
+    return store
 
 
 def test_edge_cases(edge):
@@ -181,7 +184,7 @@ def test_service_circle_distance(edge):
     assert coverage.violations(edge, "R15", {"radius_m": 1100}) == []
 
 
-def test_network_analysis(kuzu_store, tmp_path):
+def test_network_analysis(store, tmp_path):
     ledgers = {
         "街道乡镇": "街道编号,名称\nS1,城关街道\n",
         "社区": "社区编号,名称,所属街道编号\nC1,甲社区,S1\nC2,乙社区,S1\nC3,丙社区,S1\n",
@@ -194,19 +197,19 @@ def test_network_analysis(kuzu_store, tmp_path):
         "单位党组织": "党组织编号,单位编号\nH1,E3\n",
         "双报到": "报到主体编号,社区编号\nE1,C1\nE1,C2\nE1,C3\nE2,C3\n",
     }
-    load(write_csvs(tmp_path / "net", ledgers), kuzu_store)
+    load(write_csvs(tmp_path / "net", ledgers), store)
     # the sector committee's chain ends at a unit's party organisation: outside the street tree, not cut off
-    assert [(r["id"], r["top"]) for r in analysis.orphan_orgs(kuzu_store)] == [("X1", "X1"), ("X2", "X1")]
-    chains = {r["community"]: r["completeness"] for r in analysis.chain_completeness(kuzu_store)}
+    assert [(r["id"], r["top"]) for r in analysis.orphan_orgs(store)] == [("X1", "X1"), ("X2", "X1")]
+    chains = {r["community"]: r["completeness"] for r in analysis.chain_completeness(store)}
     assert chains == {"甲社区": 100.0, "乙社区": 0.0}
-    bridges = analysis.bridging_units(kuzu_store)
+    bridges = analysis.bridging_units(store)
     assert bridges[0]["id"] == "E1" and bridges[0]["communities"] == 3 and bridges[0]["betweenness"] > bridges[1]["betweenness"]
 
 
-def test_cli_gaps_links_query(tmp_path):
+def test_cli_gaps_links_query(db_target, tmp_path):
     from graph.config import open_store
 
-    db = str(tmp_path / "cli.kuzu")
+    db = db_target
     with open_store(db) as s:
         s.create_schema()
         load(write_csvs(tmp_path / "in"), s)

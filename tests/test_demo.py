@@ -202,30 +202,24 @@ def test_ledgers_validate_without_errors(tmp_path, key, scale, fmt):
 
 
 @pytest.mark.parametrize("key,scale", [("gaoqing", 0.1), ("pingshun", 0.3), ("huguan", 0.15), ("wuxiang", 0.2)])
-def test_load_and_rule_queries_match_manifest(tmp_path, key, scale):
+def test_load_and_rule_queries_match_manifest(store, tmp_path, key, scale):
     """Through the real front door: every rule's detail query returns exactly the manifest's entities."""
     from queries import coverage
-    from graph.config import open_store
 
-    store = open_store(str(tmp_path / "d.kuzu"))
-    store.create_schema()
-    try:
-        report = run_demo(store, key, scale=scale, seed=7, archive=tmp_path / "archive")
-        out = tmp_path / "demo" / f"{key}-s7"  # beside the database
-        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-        assert report.rejected == 0 and report.written["Household"] == manifest["counts"]["住户"]
-        assert sum(1 for _ in (tmp_path / "archive" / "files").iterdir()) == 1
-        mismatches = {}
-        for rule in RULE_IDS:
-            got = sorted(r["id"] for r in coverage.violations(store, rule))
-            if got != manifest["rules"][rule]:
-                mismatches[rule] = (got[:5], manifest["rules"][rule][:5])
-        assert mismatches == {}
-        assert all(manifest["rules"][r] for r in RULE_IDS)
-        for rule in RULE_IDS:  # roll-ups add up to the detail
-            assert sum(r["violating"] for r in coverage.rollup(store, rule)) == len(manifest["rules"][rule])
-    finally:
-        store.close()
+    out = tmp_path / "demo" / f"{key}-s7"
+    report = run_demo(store, key, scale=scale, seed=7, archive=tmp_path / "archive", out_dir=out)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert report.rejected == 0 and report.written["Household"] == manifest["counts"]["住户"]
+    assert sum(1 for _ in (tmp_path / "archive" / "files").iterdir()) == 1
+    mismatches = {}
+    for rule in RULE_IDS:
+        got = sorted(r["id"] for r in coverage.violations(store, rule))
+        if got != manifest["rules"][rule]:
+            mismatches[rule] = (got[:5], manifest["rules"][rule][:5])
+    assert mismatches == {}
+    assert all(manifest["rules"][r] for r in RULE_IDS)
+    for rule in RULE_IDS:  # roll-ups add up to the detail
+        assert sum(r["violating"] for r in coverage.rollup(store, rule)) == len(manifest["rules"][rule])
 
 
 def test_gap_rate_zero_is_a_clean_county(tmp_path):

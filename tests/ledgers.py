@@ -98,13 +98,19 @@ def data_counts(store) -> dict[str, int]:
     return {k: v for k, v in store.counts().items() if v and k not in (*BOOKKEEPING, "Rectification", "CASE_OWNER")}
 
 
-def mini_county_db(db: str, tmp: Path) -> str:
-    """A Kùzu file holding the mini county and one service site (for the app and browser tests)."""
-    from graph.config import open_store
+def fill_mini_county(store, tmp: Path) -> None:
+    """The mini county and one service site (for the app and browser tests)."""
     from loaders.engine import load
+
+    load(write_csvs(tmp / "in"), store)
+    store.upsert_nodes("ServiceSite", [{"id": "X1", "name": "和园红驿站", "kind": "红色驿站", "lat": 37.1702, "lon": 117.8302}])
+
+
+def mini_county_db(db: str, tmp: Path) -> str:
+    """A Kùzu file holding the mini county and one service site."""
+    from graph.config import open_store
 
     with open_store(db) as s:
         s.create_schema()
-        load(write_csvs(tmp / "in"), s)
-        s.upsert_nodes("ServiceSite", [{"id": "X1", "name": "和园红驿站", "kind": "红色驿站", "lat": 37.1702, "lon": 117.8302}])
+        fill_mini_county(s, tmp)
     return db

@@ -50,6 +50,25 @@ def test_nothing_listens_is_a_clear_error():
         open_store(env={"NEO4J_URI": f"bolt://127.0.0.1:{free_port()}", "NEO4J_PASSWORD": "x"})
 
 
+#: writes a console user might try, Kùzu's and Neo4j's
+WRITES = [
+    "CREATE (n:Street {id: 'x', name: 'x'})", "create (n:Street {id: 'x'})", "MERGE (n:Street {id: 'x'})",
+    "MATCH (n:Street) SET n.name = 'x'", "MATCH (n:Street) SET n += {name: 'x'}", "MATCH (n:Street) DELETE n",
+    "MATCH (n) DETACH DELETE n", "MATCH (n:Street) REMOVE n.name", "DROP TABLE Street",
+    "DROP CONSTRAINT street_id", "CREATE INDEX x FOR (n:Street) ON (n.name)", "ALTER TABLE Street ADD x STRING",
+    "LOAD CSV FROM 'file:///etc/passwd' AS row RETURN row", "LOAD FROM '/etc/passwd' RETURN *",
+    "COPY Street FROM '/tmp/x.csv'", "MATCH (n:Street) FOREACH (x IN [1] | SET n.name = 'x')",
+    "CALL apoc.create.node(['Street'], {id: 'x'})", "CALL apoc.periodic.iterate('MATCH (n) RETURN n', 'DELETE n', {})",
+    "CALL db.createLabel('X')", "CALL CREATE_FTS_INDEX('Street', 'x', ['name'])", "CALL DROP_FTS_INDEX('Street', 'x')",
+    "INSTALL json", "LOAD EXTENSION json", "ATTACH '/tmp/other.kuzu' AS other (dbtype kuzu)", "USE other",
+    "EXPORT DATABASE '/tmp/out'", "IMPORT DATABASE '/tmp/out'", "CHECKPOINT", "BEGIN TRANSACTION", "COMMIT",
+    "ROLLBACK", "UNWIND [1, 2] AS i MERGE (:Street {id: toString(i)})", "CALL { CREATE (:Street {id: 'z'}) }",
+    "// looks harmless\nMATCH (n:Street)\nWITH n\nSET n.name = 'x'", "CREATE DATABASE other", "STOP DATABASE neo4j",
+    "GRANT ROLE admin TO bob", "MATCH (a:Street), (b:Community) CREATE (b)-[:PART_OF]->(a)",
+]
+
+
+
 @pytest.mark.skipif(bool(os.environ.get("NEO4J_URI")), reason="checks the suite's own server; NEO4J_URI names another")
 def test_ci_refuses_to_run_without_java_or_maven(tmp_path):
     """With CI=true and no Java/Maven on PATH the run fails, naming what is missing."""
@@ -64,3 +83,31 @@ def test_ci_refuses_to_run_without_java_or_maven(tmp_path):
                           env=env, cwd=root, capture_output=True, text=True)
     assert proc.returncode != 0
     assert "java" in proc.stdout + proc.stderr and "Maven" in proc.stdout + proc.stderr
+
+
+def test_console_writes_are_refused_by_the_server_even_without_the_keyword_check(neo4j_env, monkeypatch):
+    """The keyword check is the first of three layers on Neo4j; switched off, the plan's query type
+    (EXPLAIN) and the read transaction still refuse every statement of the write corpus."""
+    from queries import readonly
+    from queries.readonly import WriteRefused
+
+    with open_store(env=neo4j_env) as s:
+        s.clear()
+        s.create_schema()
+        s.upsert_nodes("Street", [{"id": "s1", "name": "城关街道"}])
+        s.upsert_nodes("Community", [{"id": "c1", "name": "和园社区"}])
+        before = s.counts()
+        constraints = s.query("SHOW CONSTRAINTS YIELD name RETURN count(*) AS n")
+        monkeypatch.setattr(readonly, "write_reason", lambda cypher: None)
+        layers = {}
+        for statement in WRITES:
+            with pytest.raises((WriteRefused, QueryError)) as refused:
+                s.query_readonly(statement)
+            layers[statement] = type(refused.value).__name__
+        assert s.counts() == before
+        assert s.query("SHOW CONSTRAINTS YIELD name RETURN count(*) AS n") == constraints
+        # most writes are caught by the plan, before anything runs; the rest do not even parse as
+        # Neo4j Cypher (Kùzu's COPY, INSTALL, ATTACH …)
+        assert sum(1 for v in layers.values() if v == "WriteRefused") >= 20, layers
+        assert s.query_readonly("MATCH (n:Street) RETURN n.name AS name") == [{"name": "城关街道"}]
+        s.clear()

@@ -45,7 +45,10 @@ public class Launcher {
                 .setConfig(GraphDatabaseSettings.pagecache_memory, pageCache)
                 .setConfig(GraphDatabaseSettings.transaction_timeout, Duration.ZERO)
                 // a test server must not phone home (Neo4j sends anonymous usage data by default)
-                .setConfig(GraphDatabaseSettings.udc_enabled, false);
+                .setConfig(GraphDatabaseSettings.udc_enabled, false)
+                // Embedded defaults let LOAD CSV read any local file (a packaged server confines it to
+                // its import directory); the tests need no file access at all.
+                .setConfig(GraphDatabaseSettings.allow_file_urls, false);
         // Transaction memory limits as on a production server (db.memory.transaction.total.max,
         // db.memory.transaction.max), for measuring what one load transaction needs.
         String txTotal = System.getenv("NEO4J_TEST_TX_TOTAL_MAX");

@@ -408,10 +408,14 @@ def load(ctx: click.Context, paths: tuple[str, ...], skip_invalid: bool, replace
         _sync_cases(store)
 
 
-@cli.command(epilog="Example: orgnet rebuild --yes")
+@cli.command(epilog="Examples: orgnet rebuild --yes; "
+                     "orgnet --db neo4j://db.example.internal:7687 rebuild --from data/orgnet.kuzu --yes")
 @click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
+@click.option("--from", "source", metavar="PATH",
+              help="Replay another database's archive instead (a Kùzu path, whose archive sits beside it, or an "
+                   "archive folder); its ledgers are copied into this database's archive. How a county moves to Neo4j.")
 @click.pass_context
-def rebuild(ctx: click.Context, yes: bool) -> None:
+def rebuild(ctx: click.Context, yes: bool, source: str | None) -> None:
     """Recreate the database from the archived ledgers (the system of record), replaying every load."""
     import datetime as dt
     import errno
@@ -431,6 +435,24 @@ def rebuild(ctx: click.Context, yes: bool) -> None:
             click.echo(note)
     except StoreError:
         pass  # a damaged database cannot be asked; the log as it stands is what rebuild replays
+    if source:
+        src = Path(source)
+        src_archive = src if (src / "loads.jsonl").exists() else src.with_suffix(".archive")
+        if not archived_loads(src_archive):
+            raise click.ClickException(f"no archived loads in {src_archive}: --from takes a Kùzu database path "
+                                       "(data/orgnet.kuzu) or its archive folder (data/orgnet.archive)")
+        if src_archive.resolve() != archive.resolve():
+            if archived_loads(archive):
+                raise click.ClickException(
+                    f"{archive} already holds this database's own archived loads; move it away (or set "
+                    "ORGNET_ARCHIVE to an empty folder) so the two histories are not mixed")
+            if not yes:
+                click.confirm(f"Replace {store.location} with the {len(archived_loads(src_archive))} loads "
+                              f"archived in {src_archive}?", abort=True)
+                yes = True
+            # The ledgers move with the data: the new database's own archive can rebuild it later.
+            shutil.copytree(src_archive, archive, dirs_exist_ok=True, ignore=shutil.ignore_patterns("replay", "pending"))
+            click.echo(f"archive copied: {src_archive} → {archive}")
     loads = archived_loads(archive)
     if not loads:
         raise click.ClickException(f"no archived loads in {archive}: nothing to rebuild from")
@@ -468,12 +490,14 @@ def rebuild(ctx: click.Context, yes: bool) -> None:
             click.echo(f"old database kept as {backup}")
         shutil.move(fresh, target)
     else:
-        store.write([("MATCH (n) DETACH DELETE n", None)])
+        store.clear()  # in batches: one transaction deleting a county needs as much memory as loading it
         store.create_schema()
         reports = run_rebuild(store, archive, progress=_progress(), after_each=lambda r: _record(store, r))
     _access(ctx)[1].record("rebuild", user=principal.user, role=principal.role, area=principal.area,
                            loads=len(reports), source="cli")
-    click.echo(f"rebuilt {store.location} from {len(reports)} loads")
+    rows = sum(sum(r.written.values()) for r in reports)
+    seconds = sum(r.seconds for r in reports)
+    click.echo(f"rebuilt {store.location} from {len(reports)} loads: {rows:,} rows in {seconds:.1f} s")
 
 
 @cli.command(epilog="Example: orgnet loads")

@@ -106,7 +106,10 @@ class Neo4jStore(GraphStore):
         self.model = model
         self.database = database or None
         self.location = uri + (f" (database {database})" if database else "")
-        self._driver = neo4j.GraphDatabase.driver(uri, auth=(user, password))
+        # A type or label no row uses yet is normal here (counts over the whole model), not worth a
+        # warning in the log on every call.
+        self._driver = neo4j.GraphDatabase.driver(uri, auth=(user, password),
+                                                  notifications_disabled_classifications=["UNRECOGNIZED"])
         try:
             self._driver.verify_connectivity()
         except AuthError:

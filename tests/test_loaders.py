@@ -360,3 +360,33 @@ def test_templates_keep_long_numbers_as_text_and_speak_chinese(tmp_path):
         for cell in ws[1]:
             if cell.comment:
                 assert not re.search(r"[A-Za-z]{4,}", cell.comment.text.replace("orgnet", "")), cell.comment.text
+
+
+def test_rebuild_from_an_embedded_database_moves_the_county(db_target, tmp_path, monkeypatch):
+    """`orgnet --db <target> rebuild --from county.kuzu`: how a county moves to Neo4j (or another file)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ORGNET_ARCHIVE", raising=False)
+    source = str(tmp_path / "county.kuzu")
+    runner = CliRunner()
+    good = [str(p) for p in write_csvs(tmp_path / "good")]
+    assert runner.invoke(cli, ["--db", source, "load", *good]).exit_code == 0
+    leader = [str(p) for p in write_csvs(tmp_path / "later", {"楼长": "人员编号,楼栋编号,是否在职\nW1,B1,否\n"})]
+    assert runner.invoke(cli, ["--db", source, "load", "--replace", *leader]).exit_code == 0
+    with open_store(source) as s:
+        expected = data_counts(s)
+    result = runner.invoke(cli, ["--db", db_target, "rebuild", "--from", str(tmp_path / "nothing.kuzu"), "--yes"])
+    assert result.exit_code == 1 and "no archived loads" in result.output
+    result = runner.invoke(cli, ["--db", db_target, "rebuild", "--from", source, "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "from 2 loads" in result.output
+    with open_store(db_target) as s:
+        assert data_counts(s) == expected
+        assert len(s.query("MATCH (l:Load) RETURN l.id AS id")) == 2
+    # the ledgers moved with the data: the target's own archive rebuilds it, and a second --from
+    # would mix two histories, so it is refused
+    result = runner.invoke(cli, ["--db", db_target, "rebuild", "--yes"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(cli, ["--db", db_target, "rebuild", "--from", source, "--yes"])
+    assert result.exit_code == 1 and "not mixed" in result.output
+    with open_store(db_target) as s:
+        assert data_counts(s) == expected

@@ -1,0 +1,194 @@
+"""Kùzu and Neo4j side by side: the same county loaded through the same loader, the same rules.
+
+    python bench/bench_engines.py [--scale 1] [--scale 10] [--repeat 3]
+
+Starts the suite's own Neo4j (``tests/neo4j_server.py``; heap ``NEO4J_TEST_HEAP``, default 2g)
+unless ``NEO4J_URI`` names a server — whose database it **wipes**. Per engine and scale:
+
+* ``load``: ``loaders.engine.load`` of the generated ledgers into an empty database, validation
+  included, in one transaction; rows/s over every node and relationship row it writes;
+* ``fastest``: the same rows by the engine's fastest online bulk path, none of the loader's checks:
+  Kùzu ``COPY`` from Arrow into empty tables; Neo4j ``UNWIND $rows CREATE`` in batches of 10,000,
+  each batch its own transaction (relationships ``MATCH`` their endpoints by the key constraints);
+* ``load ÷ fastest``: how much the loader's validation, one transaction and MERGE cost;
+* Neo4j's peak transaction memory during the load (``SHOW TRANSACTIONS``, polled every 0.5 s):
+  what ``db.memory.transaction.total.max`` must allow for one load to fit in one transaction;
+* per-rule median latency of each rule query (population + violation flag), ``--repeat`` runs
+  after one warm-up.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import threading
+import time
+from pathlib import Path
+
+from _county import WORK, county
+from bench_load import raw_copy
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from graph.config import open_store  # noqa: E402
+from graph.model import MODEL  # noqa: E402
+from loaders.engine import _plan, load, validate  # noqa: E402
+from queries import coverage  # noqa: E402
+
+BATCH = 10_000
+
+
+def neo4j_fastest(store, node_batches, rel_batches) -> float:
+    """UNWIND … CREATE in auto-committed batches into an empty database: Neo4j's fastest online path."""
+    store.clear()
+    store.create_schema()
+    driver = store._driver
+    t0 = time.perf_counter()
+    with driver.session(database=store.database) as session:
+        for label, rows in node_batches:
+            for i in range(0, len(rows), BATCH):
+                session.run(f"UNWIND $rows AS row CREATE (n:{label}) SET n = row",
+                            rows=[{k: v for k, v in r.items() if v is not None} for r in rows[i:i + BATCH]]).consume()
+        for (t, a, b), rows in rel_batches:
+            ka, kb = MODEL.node(a).key, MODEL.node(b).key
+            for i in range(0, len(rows), BATCH):
+                batch = [{"src": r["src"], "dst": r["dst"],
+                          "props": {k: v for k, v in r.items() if k not in ("src", "dst") and v is not None}}
+                         for r in rows[i:i + BATCH]]
+                session.run(f"UNWIND $rows AS row MATCH (x:{a} {{{ka}: row.src}}) MATCH (y:{b} {{{kb}: row.dst}}) "
+                            f"CREATE (x)-[r:{t}]->(y) SET r = row.props", rows=batch).consume()
+    return time.perf_counter() - t0
+
+
+class TxMemory:
+    """Polls the largest estimated heap use of any running transaction."""
+
+    def __init__(self, env):
+        import neo4j
+
+        self.driver = neo4j.GraphDatabase.driver(env["NEO4J_URI"], auth=(env.get("NEO4J_USERNAME", "neo4j"),
+                                                                         env["NEO4J_PASSWORD"]))
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def _poll(self):
+        while not self._stop.wait(0.5):
+            try:
+                records, _, _ = self.driver.execute_query(
+                    "SHOW TRANSACTIONS YIELD estimatedUsedHeapMemory AS heap RETURN max(heap) AS heap")
+                self.peak = max(self.peak, records[0]["heap"] or 0)
+            except Exception:  # noqa: BLE001 - a missed sample is fine
+                pass
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.driver.close()
+
+
+def rule_latencies(store, repeat: int) -> dict[str, float]:
+    out = {}
+    for rid, q in coverage.rules().items():
+        q.run(store)  # warm-up: plan caches, page cache
+        times = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            q.run(store)
+            times.append((time.perf_counter() - t0) * 1000)
+        out[rid] = sorted(times)[len(times) // 2]
+    return out
+
+
+def run(scale: float, env: dict[str, str], repeat: int) -> dict:
+    paths = county(scale)
+    v = validate(paths)
+    node_batches, rel_batches = _plan(v, "bench")
+    rows = sum(len(r) for _, r in node_batches) + sum(len(r) for _, r in rel_batches)
+    result = {"scale": scale, "rows": rows}
+
+    db = WORK / f"engines-x{scale:g}.kuzu"
+    shutil.rmtree(db, ignore_errors=True)
+    db.unlink(missing_ok=True)
+    with open_store(str(db)) as k:
+        k.create_schema()
+        t0 = time.perf_counter()
+        load(paths, k)
+        result["kuzu_load_s"] = time.perf_counter() - t0
+        result["kuzu_rules_ms"] = rule_latencies(k, repeat)
+    result["kuzu_fastest_s"] = raw_copy(node_batches, rel_batches)
+
+    with open_store(env=env) as n:
+        n.clear()
+        n.create_schema()
+        with TxMemory(env) as mem:
+            t0 = time.perf_counter()
+            try:
+                load(paths, n)
+                result["neo4j_load_s"] = time.perf_counter() - t0
+            except Exception as e:  # noqa: BLE001 - the point is to record what happened
+                result["neo4j_load_error"] = f"{type(e).__name__}: {str(e)[:300]}"
+        result["neo4j_tx_peak_mb"] = mem.peak / 2**20
+        if "neo4j_load_s" in result:
+            result["neo4j_rules_ms"] = rule_latencies(n, repeat)
+        result["neo4j_fastest_s"] = neo4j_fastest(n, node_batches, rel_batches)
+        n.clear()
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scale", type=float, action="append")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--json", help="also write the raw numbers here")
+    args = ap.parse_args()
+    server = None
+    if os.environ.get("NEO4J_URI"):
+        env = {k: os.environ[k] for k in ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE")
+               if os.environ.get(k)}
+    else:
+        from neo4j_server import TestServer
+
+        server = TestServer.start(heap=os.environ.get("NEO4J_TEST_HEAP", "2g"))
+        env = server.env()
+    try:
+        results = [run(s, env, args.repeat) for s in args.scale or [1.0]]
+    finally:
+        if server:
+            server.stop()
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1, ensure_ascii=False))
+    print("| county | rows | engine | load s (validate + write, one tx) | rows/s | fastest bulk path s "
+          "| load ÷ fastest | peak tx memory |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in results:
+        for eng in ("kuzu", "neo4j"):
+            load_s = r.get(f"{eng}_load_s")
+            fastest = r[f"{eng}_fastest_s"]
+            peak = f"{r['neo4j_tx_peak_mb']:.0f} MB" if eng == "neo4j" else "—"
+            if load_s is None:
+                print(f"| 高青 ×{r['scale']:g} | {r['rows']:,} | {eng} | failed: {r[f'{eng}_load_error']} | | "
+                      f"{fastest:.1f} | | {peak} |")
+                continue
+            print(f"| 高青 ×{r['scale']:g} | {r['rows']:,} | {eng} | {load_s:.1f} | {r['rows'] / load_s:,.0f} | "
+                  f"{fastest:.1f} | {load_s / fastest:.1f} | {peak} |")
+    for r in results:
+        print(f"\n### per-rule median latency, 高青 ×{r['scale']:g} (ms, median of {args.repeat} warm runs)\n")
+        print("| rule | Kùzu ms | Neo4j ms | Neo4j ÷ Kùzu |")
+        print("|---|---|---|---|")
+        neo = r.get("neo4j_rules_ms", {})
+        for rid, k_ms in r["kuzu_rules_ms"].items():
+            n_ms = neo.get(rid)
+            print(f"| {rid} | {k_ms:.0f} | {'' if n_ms is None else f'{n_ms:.0f}'} | "
+                  f"{'' if n_ms is None else f'{n_ms / k_ms:.1f}'} |")
+
+
+if __name__ == "__main__":
+    main()

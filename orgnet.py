@@ -408,8 +408,8 @@ def load(ctx: click.Context, paths: tuple[str, ...], skip_invalid: bool, replace
         _sync_cases(store)
 
 
-@cli.command(epilog="Examples: orgnet rebuild --yes; "
-                     "orgnet --db neo4j://db.example.internal:7687 rebuild --from data/orgnet.kuzu --yes")
+@cli.command(epilog="Example: orgnet rebuild --yes\b\n\n"
+                     "Moving a county to Neo4j: orgnet --db neo4j://db.example.internal:7687 rebuild --from data/orgnet.kuzu")
 @click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
 @click.option("--from", "source", metavar="PATH",
               help="Replay another database's archive instead (a Kùzu path, whose archive sits beside it, or an "

@@ -49,12 +49,12 @@ public class Launcher {
                 // Embedded defaults let LOAD CSV read any local file (a packaged server confines it to
                 // its import directory); the tests need no file access at all.
                 .setConfig(GraphDatabaseSettings.allow_file_urls, false);
-        // Transaction memory limits as on a production server (db.memory.transaction.total.max,
-        // db.memory.transaction.max), for measuring what one load transaction needs.
+        // Transaction memory as on a packaged server, where db.memory.transaction.total.max defaults
+        // to 70% of the heap (embedded, it is unlimited): a load that fits here fits there.
+        // NEO4J_TEST_TX_TOTAL_MAX / NEO4J_TEST_TX_MAX override, for measuring what a load needs.
         String txTotal = System.getenv("NEO4J_TEST_TX_TOTAL_MAX");
-        if (txTotal != null) {
-            builder.setConfig(GraphDatabaseSettings.memory_transaction_global_max_size, ByteUnit.parse(txTotal));
-        }
+        long total = txTotal != null ? ByteUnit.parse(txTotal) : (long) (Runtime.getRuntime().maxMemory() * 0.7);
+        builder.setConfig(GraphDatabaseSettings.memory_transaction_global_max_size, total);
         String txMax = System.getenv("NEO4J_TEST_TX_MAX");
         if (txMax != null) {
             builder.setConfig(GraphDatabaseSettings.memory_transaction_max_size, ByteUnit.parse(txMax));

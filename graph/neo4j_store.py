@@ -29,6 +29,10 @@ def _refused(e, cypher: str, database: str | None) -> QueryError:
     if getattr(e, "code", "") == "Neo.ClientError.Database.DatabaseNotFound":
         return QueryError(f"Neo4j has no database {database!r} ({e.message}): check NEO4J_DATABASE "
                           "(Neo4j Community has only `neo4j`), or unset it to use the server's default", cypher)
+    if "MemoryPoolOutOfMemoryError" in getattr(e, "code", "") or "TransactionMemoryLimit" in getattr(e, "code", ""):
+        return QueryError(f"the unit of work needs more transaction memory than this Neo4j allows ({e.message}); "
+                          "nothing of it was written. Load fewer ledgers at once, or raise the server's "
+                          "db.memory.transaction.total.max / db.memory.transaction.max (and its heap)", cypher)
     return QueryError(f"Neo4j refused the statement: {e.message}", cypher)
 
 
@@ -206,10 +210,16 @@ class Neo4jStore(GraphStore):
                     # derived properties commit with the data they come from (graph.derived)
                     derived.refresh(work._exec)
             except BaseException:
-                tx.rollback()
+                try:
+                    tx.rollback()
+                except Exception:  # noqa: BLE001 - the server may have ended it already (memory limit)
+                    pass
                 raise
             else:
-                tx.commit()
+                try:
+                    tx.commit()
+                except Neo4jError as e:
+                    raise _refused(e, "COMMIT", self.database) from None
                 self.commits += 1
             finally:
                 tx.close()

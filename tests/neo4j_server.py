@@ -77,7 +77,9 @@ class TestServer:
     password: str = PASSWORD
 
     @classmethod
-    def start(cls, *, heap: str = "1g", page_cache: str = "512m", timeout_s: float = 180) -> "TestServer":
+    def start(cls, *, heap: str = "1g", page_cache: str = "512m", timeout_s: float = 300,
+              settings: dict[str, str] | None = None) -> "TestServer":
+        """``settings``: extra launcher variables, e.g. ``{"NEO4J_TEST_TX_MAX": "2m"}``."""
         missing = missing_tools()
         if missing:
             raise ServerUnavailable(f"{' and '.join(missing)} not found on PATH: the Neo4j tests start a "
@@ -86,7 +88,7 @@ class TestServer:
         cp = classpath()
         home = Path(tempfile.mkdtemp(prefix="orgnet-neo4j-"))
         port = free_port()
-        env = dict(os.environ, NEO4J_TEST_PASSWORD=PASSWORD, NEO4J_TEST_PAGECACHE=page_cache)
+        env = dict(os.environ, NEO4J_TEST_PASSWORD=PASSWORD, NEO4J_TEST_PAGECACHE=page_cache, **(settings or {}))
         cmd = ["java", f"-Xmx{heap}", "-XX:+UseParallelGC", "--add-opens=java.base/java.nio=ALL-UNNAMED",
                "--add-opens=java.base/java.lang=ALL-UNNAMED", "-cp", cp, str(TOOL / "Launcher.java"),
                str(home), str(port)]

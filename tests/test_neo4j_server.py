@@ -110,3 +110,24 @@ def test_console_writes_are_refused_by_the_server_even_without_the_keyword_check
         assert sum(1 for v in layers.values() if v == "WriteRefused") >= 16, layers
         assert s.query_readonly("MATCH (n:Street) RETURN n.name AS name") == [{"name": "城关街道"}]
         s.clear()
+
+
+@pytest.mark.skipif(bool(os.environ.get("NEO4J_URI")), reason="starts a second server of the suite's own")
+def test_a_load_beyond_the_transaction_memory_limit_writes_nothing(tmp_path):
+    """A load is one transaction: where the server's transaction memory cannot hold it, it fails with
+    a message that says what to do, and nothing of it is written."""
+    from demo import generate
+    from ledgers import MINI, write_csvs
+    from loaders.engine import load
+    from neo4j_server import TestServer
+
+    g = generate("wuxiang", scale=0.1, seed=1, out_dir=tmp_path / "county", fmt="csv")
+    with TestServer.start(heap="512m", page_cache="64m", settings={"NEO4J_TEST_TX_MAX": "4m"}) as server:
+        with open_store(env=server.env()) as s:
+            s.create_schema()
+            load(write_csvs(tmp_path / "a", {"街道乡镇": MINI["街道乡镇"]}), s)
+            before = s.counts()
+            with pytest.raises(QueryError, match="transaction memory") as refused:
+                load(g.paths, s)
+            assert "db.memory.transaction" in str(refused.value)
+            assert s.counts() == before

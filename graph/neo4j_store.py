@@ -32,7 +32,7 @@ def _refused(e, cypher: str, database: str | None) -> QueryError:
     if "MemoryPoolOutOfMemoryError" in getattr(e, "code", "") or "TransactionMemoryLimit" in getattr(e, "code", ""):
         return QueryError(f"the unit of work needs more transaction memory than this Neo4j allows ({e.message}); "
                           "nothing of it was written. Load fewer ledgers at once, or raise the server's "
-                          "db.memory.transaction.total.max / db.memory.transaction.max (and its heap)", cypher)
+                          "dbms.memory.transaction.total.max / db.memory.transaction.max (and its heap)", cypher)
     return QueryError(f"Neo4j refused the statement: {e.message}", cypher)
 
 

@@ -49,9 +49,9 @@ public class Launcher {
                 // Embedded defaults let LOAD CSV read any local file (a packaged server confines it to
                 // its import directory); the tests need no file access at all.
                 .setConfig(GraphDatabaseSettings.allow_file_urls, false);
-        // Transaction memory as on a packaged server, where db.memory.transaction.total.max defaults
-        // to 70% of the heap (embedded, it is unlimited): a load that fits here fits there.
-        // NEO4J_TEST_TX_TOTAL_MAX / NEO4J_TEST_TX_MAX override, for measuring what a load needs.
+        // Transaction memory as Neo4j 5 limits it by default: all transactions together at most 70% of
+        // the heap (dbms.memory.transaction.total.max), set here explicitly so that
+        // NEO4J_TEST_TX_TOTAL_MAX / NEO4J_TEST_TX_MAX (one transaction) can change it for measuring.
         String txTotal = System.getenv("NEO4J_TEST_TX_TOTAL_MAX");
         long total = txTotal != null ? ByteUnit.parse(txTotal) : (long) (Runtime.getRuntime().maxMemory() * 0.7);
         builder.setConfig(GraphDatabaseSettings.memory_transaction_global_max_size, total);

@@ -408,12 +408,9 @@ def load(ctx: click.Context, paths: tuple[str, ...], skip_invalid: bool, replace
         _sync_cases(store)
 
 
-@cli.command(epilog="Example: orgnet rebuild --yes\b\n\n"
-                     "Moving a county to Neo4j: orgnet --db neo4j://db.example.internal:7687 rebuild --from data/orgnet.kuzu")
+@cli.command(epilog="Example: orgnet rebuild --yes (to Neo4j: orgnet --db neo4j://… rebuild --from data/orgnet.kuzu)")
 @click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
-@click.option("--from", "source", metavar="PATH",
-              help="Replay another database's archive instead (a Kùzu path, whose archive sits beside it, or an "
-                   "archive folder); its ledgers are copied into this database's archive. How a county moves to Neo4j.")
+@click.option("--from", "source", metavar="PATH", help="Replay and copy in another database's archive (moving to Neo4j).")
 @click.pass_context
 def rebuild(ctx: click.Context, yes: bool, source: str | None) -> None:
     """Recreate the database from the archived ledgers (the system of record), replaying every load."""
@@ -423,7 +420,7 @@ def rebuild(ctx: click.Context, yes: bool, source: str | None) -> None:
 
     from graph.config import archive_dir
     from graph.store import StoreError
-    from loaders.archive import LoadFailed, reconcile
+    from loaders.archive import LoadFailed, adopt, reconcile
     from loaders.engine import archived_loads, rebuild as run_rebuild
 
     principal = _principal(ctx)
@@ -435,24 +432,10 @@ def rebuild(ctx: click.Context, yes: bool, source: str | None) -> None:
             click.echo(note)
     except StoreError:
         pass  # a damaged database cannot be asked; the log as it stands is what rebuild replays
-    if source:
-        src = Path(source)
-        src_archive = src if (src / "loads.jsonl").exists() else src.with_suffix(".archive")
-        if not archived_loads(src_archive):
-            raise click.ClickException(f"no archived loads in {src_archive}: --from takes a Kùzu database path "
-                                       "(data/orgnet.kuzu) or its archive folder (data/orgnet.archive)")
-        if src_archive.resolve() != archive.resolve():
-            if archived_loads(archive):
-                raise click.ClickException(
-                    f"{archive} already holds this database's own archived loads; move it away (or set "
-                    "ORGNET_ARCHIVE to an empty folder) so the two histories are not mixed")
-            if not yes:
-                click.confirm(f"Replace {store.location} with the {len(archived_loads(src_archive))} loads "
-                              f"archived in {src_archive}?", abort=True)
-                yes = True
-            # The ledgers move with the data: the new database's own archive can rebuild it later.
-            shutil.copytree(src_archive, archive, dirs_exist_ok=True, ignore=shutil.ignore_patterns("replay", "pending"))
-            click.echo(f"archive copied: {src_archive} → {archive}")
+    try:  # --from: the ledgers move with the data, so the new database can rebuild itself later
+        yes = bool(source and adopt(Path(source), archive, None if yes else lambda m: click.confirm(m, abort=True))) or yes
+    except LoadFailed as e:
+        raise click.ClickException(e.message) from None
     loads = archived_loads(archive)
     if not loads:
         raise click.ClickException(f"no archived loads in {archive}: nothing to rebuild from")
@@ -495,9 +478,8 @@ def rebuild(ctx: click.Context, yes: bool, source: str | None) -> None:
         reports = run_rebuild(store, archive, progress=_progress(), after_each=lambda r: _record(store, r))
     _access(ctx)[1].record("rebuild", user=principal.user, role=principal.role, area=principal.area,
                            loads=len(reports), source="cli")
-    rows = sum(sum(r.written.values()) for r in reports)
-    seconds = sum(r.seconds for r in reports)
-    click.echo(f"rebuilt {store.location} from {len(reports)} loads: {rows:,} rows in {seconds:.1f} s")
+    click.echo(f"rebuilt {store.location} from {len(reports)} loads: {sum(sum(r.written.values()) for r in reports):,} "
+               f"rows in {sum(r.seconds for r in reports):.1f} s")
 
 
 @cli.command(epilog="Example: orgnet loads")

@@ -184,3 +184,23 @@ def replay_files(archive: Path, entry: dict, into: Path) -> list[Path]:
         shutil.copyfile(src, dst)  # keep the original name: provenance and --replace use it
         paths.append(dst)
     return paths
+
+
+def adopt(source: Path, archive: Path, confirm=None) -> Path:
+    """Copy another database's archive (``source``: a Kùzu path, whose archive sits beside it, or an
+    archive folder) into ``archive``, so the database rebuilt from it can rebuild itself later.
+    ``LoadFailed`` when there is nothing to copy, or ``archive`` has a history of its own."""
+    src = source if (source / "loads.jsonl").exists() else source.with_suffix(".archive")
+    entries = archived_loads(src)
+    if not entries:
+        raise LoadFailed(f"no archived loads in {src}: --from takes a Kùzu database path "
+                         "(data/orgnet.kuzu) or its archive folder (data/orgnet.archive)")
+    if src.resolve() == archive.resolve():
+        return src
+    if archived_loads(archive):
+        raise LoadFailed(f"{archive} already holds this database's own archived loads; move it away (or set "
+                         "ORGNET_ARCHIVE to an empty folder) so the two histories are not mixed")
+    if confirm:
+        confirm(f"Replace the database with the {len(entries)} loads archived in {src}?")
+    shutil.copytree(src, archive, dirs_exist_ok=True, ignore=shutil.ignore_patterns("replay", "pending"))
+    return src

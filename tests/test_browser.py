@@ -204,7 +204,7 @@ def test_every_page_renders_in_chromium(demo_url, tmp_path):
             assert not severe, f"{url_path}: browser errors {severe}"
         # the map draws into a canvas even though no tile server is reachable
         open_page(driver, demo_url, "map", "地图")
-        assert driver.find_elements(By.CSS_SELECTOR, "canvas")
+        WebDriverWait(driver, 120).until(lambda d: d.find_elements(By.CSS_SELECTOR, "canvas"))
 
 
 def test_upload_validate_and_load_in_the_browser(app_url, tmp_path):

@@ -170,6 +170,20 @@ def test_org_chart_stacks_many_sub_organisations_and_wraps_names():
                 assert len(part) <= 12, part  # no line wider than its box
 
 
+def test_org_chart_orders_sub_organisations_by_their_number():
+    """Defect 8 on the org chart: 第一, 第三, 第七, 第十二 — not 第一, 第七, 第三 (text order)."""
+    import networkx as nx
+
+    from views._orgchart import children
+
+    tree = nx.DiGraph()
+    tree.add_node("C", name="富明社区党总支")
+    for i, n in enumerate(["第七", "第十二", "第一", "第三"]):
+        tree.add_node(f"g{i}", name=f"中共富明{n}网格支部委员会")
+        tree.add_edge(f"g{i}", "C")
+    assert [tree.nodes[c]["name"][4:7] for c in children(tree, "C")] == ["第一网", "第三网", "第七网", "第十二"]
+
+
 # --- pictures: the map's legend and symbols -----------------------------------------------------------
 def test_map_has_distinct_symbols_and_a_legend():
     import json

@@ -18,6 +18,8 @@ from collections.abc import Callable
 
 import networkx as nx
 
+from reports.export import natural_key
+
 WRAP = 12  # characters per line of a name (Chinese characters are about square)
 
 
@@ -37,7 +39,7 @@ def _quote(text: str) -> str:
 
 def children(tree: nx.DiGraph, n: str) -> list[str]:
     """An organisation's sub-organisations (edges point child → parent), by name."""
-    return sorted(tree.predecessors(n), key=lambda c: tree.nodes[c].get("name") or c)
+    return sorted(tree.predecessors(n), key=lambda c: (natural_key(tree.nodes[c].get("name") or c), c))
 
 
 def org_dot(tree: nx.DiGraph, current: str, badge: Callable[[str], str], *, anchored: set[str],

@@ -217,3 +217,17 @@ def test_single_user_mode_answers_only_the_server_itself(monkeypatch, ip, local)
 
     monkeypatch.setattr(type(st.context), "ip_address", property(lambda self: ip))
     assert _shared._local_request() is local
+
+
+@pytest.mark.parametrize("header", ["X-Forwarded-For", "X-Real-Ip", "Forwarded"])
+def test_single_user_mode_refuses_requests_through_a_reverse_proxy(monkeypatch, header):
+    """Behind nginx every request comes from 127.0.0.1; the proxy's headers give it away."""
+    import streamlit as st
+
+    from views import _shared
+
+    monkeypatch.setattr(type(st.context), "ip_address", property(lambda self: "127.0.0.1"))
+    monkeypatch.setattr(type(st.context), "headers", property(lambda self: {header: "10.0.0.7"}))
+    assert _shared._local_request() is False
+    monkeypatch.setattr(type(st.context), "headers", property(lambda self: {}))
+    assert _shared._local_request() is True

@@ -159,7 +159,17 @@ def audit() -> AuditLog:
     return _audit(str(access_dir().resolve()))
 
 
+#: headers a reverse proxy adds: behind one, every request comes from 127.0.0.1, so they mark it remote
+PROXY_HEADERS = ("X-Forwarded-For", "X-Real-Ip", "Forwarded")
+
+
 def _local_request() -> bool:
+    try:
+        headers = st.context.headers or {}
+        if any(headers.get(h) for h in PROXY_HEADERS):
+            return False
+    except Exception:  # no request context (AppTest, bare runs): no headers to read
+        pass
     ip = getattr(st.context, "ip_address", None)
     if not isinstance(ip, str) or not ip:
         return True  # AppTest and bare runs have no remote peer

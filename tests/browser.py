@@ -19,7 +19,7 @@ INSTALL_HINT = "apt-get update && apt-get install -y chromium chromium-driver fo
 
 #: url path, title the page shows (Chinese labels), file name of the screenshot
 PAGES = [
-    ("overview", "总览", "overview"), ("gaps", "覆盖缺口", "gaps"), ("links", "包联关系", "links"),
+    ("", "总览", "overview"), ("gaps", "覆盖缺口", "gaps"), ("links", "包联关系", "links"),
     ("org", "组织架构", "org-chart"), ("map", "地图", "map"), ("history", "历史与变化", "history"),
     ("figures", "统计与核稿", "figures"), ("queries", "查询", "queries"),
     ("import", "数据导入", "import"), ("model", "数据模型", "model"), ("audit", "审计日志", "audit"),

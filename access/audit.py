@@ -32,6 +32,16 @@ from .store_dir import private_file
 
 EVENTS = ("login", "login_failed", "logout", "unmask", "download", "export", "load", "rebuild", "user_add",
           "user_disable", "user_enable", "user_passwd", "user_role", "console", "denied", "query")
+#: what each event is called on the page (中文, English)
+EVENT_NAMES = {
+    "login": ("登录", "login"), "login_failed": ("登录失败", "failed login"), "logout": ("退出", "logout"),
+    "unmask": ("显示完整信息", "unmask"), "download": ("下载", "download"), "export": ("导出", "export"),
+    "load": ("导入台账", "load"), "rebuild": ("重建数据库", "rebuild"), "user_add": ("新建账户", "account added"),
+    "user_disable": ("停用账户", "account disabled"), "user_enable": ("启用账户", "account enabled"),
+    "user_passwd": ("修改密码", "password changed"), "user_role": ("变更角色", "role changed"),
+    "console": ("控制台查询", "console statement"), "denied": ("拒绝访问", "access denied"),
+    "query": ("命名查询", "named query"),
+}
 _GENESIS = "0" * 64
 
 

@@ -146,12 +146,24 @@ def test_viewer_sees_aggregates_only(login):
     assert not [v for v in FULL if v in shown(page(at, "views/model.py"))]
 
 
+ROLE_KEYS = ("admin", "analyst", "street", "community", "grid", "viewer")
+
+
 def test_admin_reads_and_exports_the_audit_log(login):
     at = login("boss")
     at = page(at, "views/audit.py")
     table = at.dataframe[0].value
-    assert "login" in set(table.iloc[:, 1])
+    assert "登录" in set(table.iloc[:, 1])  # events and roles in words, empty cells as —, no raw JSON
+    assert not set(table.iloc[:, 3]) & set(ROLE_KEYS)
+    assert not table.isna().any().any() and "None" not in table.to_csv()
+    assert not any(str(v).startswith("{") for v in table.iloc[:, 5])
     assert at.get("download_button")
+
+
+def test_every_audit_event_has_a_name_on_the_page():
+    from access.audit import EVENT_NAMES, EVENTS
+
+    assert set(EVENT_NAMES) == set(EVENTS)
 
 
 def test_idle_sessions_expire(login):

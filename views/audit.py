@@ -6,9 +6,10 @@ import json
 import pandas as pd
 import streamlit as st
 
-from access.audit import EVENTS, verify_chain
+from access.audit import EVENT_NAMES, EVENTS, verify_chain
+from access.roles import ROLES
 from reports import export
-from views._shared import audit, deny, principal, t
+from views._shared import audit, deny, english, principal, t
 
 me = principal()
 st.title(t("审计日志", "Audit log"))
@@ -19,18 +20,36 @@ log = audit()
 if not verify_chain(log.path):
     st.error(t("审计日志的哈希链断了：有记录被改动或删除。", "The audit chain is broken: a record was edited or removed."))
 c1, c2, c3 = st.columns(3)
-event = c1.selectbox(t("事件", "Event"), [""] + list(EVENTS), format_func=lambda v: v or t("全部", "All"), key="audit_event")
+core = ("time", "event", "user", "role", "area")
+
+
+def event_name(e: str) -> str:
+    zh, en = EVENT_NAMES.get(e, (e, e))
+    return en if english() else zh
+
+
+def role_name(r: str | None) -> str:
+    return "—" if not r else (r if english() or r not in ROLES else ROLES[r].zh)
+
+
+def detail(r: dict) -> str:
+    """The rest of a record as words: 'what: R01.csv; rows: 3' — not raw JSON."""
+    return "；".join(f"{k}: {v}" for k, v in r.items() if k not in core and k != "prev" and v not in (None, "")) or "—"
+
+
+event = c1.selectbox(t("事件", "Event"), [""] + list(EVENTS), format_func=lambda v: event_name(v) if v else t("全部", "All"),
+                     key="audit_event")
 who = c2.text_input(t("账户", "Account"), key="audit_user").strip()
 since = c3.date_input(t("起始日期 (UTC)", "Since (UTC)"), value=None, key="audit_since")
 records = log.read(event=event or None, user=who or None, since=since.isoformat() if since else None)
-core = ("time", "event", "user", "role", "area")
-rows = [{**{k: r.get(k) for k in core},
-         "detail": json.dumps({k: v for k, v in r.items() if k not in core and k != "prev"}, ensure_ascii=False)}
-        for r in reversed(records)]
+rows = [{**{k: r.get(k) for k in core}, "detail": json.dumps(
+    {k: v for k, v in r.items() if k not in core and k != "prev"}, ensure_ascii=False)} for r in reversed(records)]
+shown = [{"time": r.get("time") or "—", "event": event_name(r.get("event") or ""), "user": r.get("user") or "—",
+          "role": role_name(r.get("role")), "area": r.get("area") or "—", "detail": detail(r)} for r in reversed(records)]
 st.metric(t("记录", "Records"), f"{len(rows):,}")
 labels = {"time": t("时间 (UTC)", "Time (UTC)"), "event": t("事件", "Event"), "user": t("账户", "Account"),
           "role": t("角色", "Role"), "area": t("区域", "Area"), "detail": t("详情", "Detail")}
-st.dataframe(pd.DataFrame(rows, columns=list(labels)).rename(columns=labels), hide_index=True, width="stretch",
+st.dataframe(pd.DataFrame(shown, columns=list(labels)).rename(columns=labels), hide_index=True, width="stretch",
              key="audit_table")
 
 

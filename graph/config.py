@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 
 from .store import GraphStore, StoreUnavailable
 
@@ -44,11 +45,9 @@ def open_store(db: str | None = None, *, read_only: bool = False, env: Mapping[s
     return KuzuStore(target, read_only=read_only)
 
 
-def archive_dir(store: GraphStore, env: Mapping[str, str] | None = None) -> "Path":
+def archive_dir(store: GraphStore, env: Mapping[str, str] | None = None) -> Path:
     """Where loaded ledgers are archived (the system of record): ``ORGNET_ARCHIVE``, else beside
     the embedded database (``data/orgnet.kuzu`` → ``data/orgnet.archive``), else ``data/neo4j.archive``."""
-    from pathlib import Path
-
     env = os.environ if env is None else env
     if env.get("ORGNET_ARCHIVE"):
         return Path(env["ORGNET_ARCHIVE"])

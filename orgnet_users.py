@@ -9,6 +9,8 @@ import os
 
 import click
 
+from access.roles import AccessDenied
+
 
 def register(cli: click.Group, o) -> None:
     """Add the ``users`` group and the ``audit`` command to ``cli``; ``o`` is the ``orgnet`` module."""
@@ -23,8 +25,17 @@ def register(cli: click.Group, o) -> None:
 
     def _admin(ctx: click.Context):
         p = o._principal(ctx)
-        p.require("users")
+        _require_users(ctx, p)
         return p
+
+
+    def _require_users(ctx: click.Context, p) -> None:
+        """Refuse a non-administrator, and record the refusal (who tried to change accounts)."""
+        try:
+            p.require("users")
+        except AccessDenied as e:
+            _audit_user(ctx, "denied", p, perm="users", command=ctx.info_name, reason=str(e))
+            raise
 
 
     def _new_password(name: str) -> str:
@@ -100,7 +111,7 @@ def register(cli: click.Group, o) -> None:
         """Set an account's password (an administrator for anyone; anyone for themselves)."""
         actor = o._principal(ctx)
         if actor.user != name:
-            actor.require("users")
+            _require_users(ctx, actor)
         o._access(ctx)[0].set_password(name, _new_password(name))
         _audit_user(ctx, "user_passwd", actor, account=name)
         click.echo(f"{name}: 密码已更新 password changed")

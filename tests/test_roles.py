@@ -232,8 +232,12 @@ def test_cli_user_management_is_for_admins_and_audited(county, monkeypatch):
     r = cli(county, "gaps", user="x1", password="another-pass-7")
     assert r.exit_code != 0 and "停用" in r.output
     r = cli(county, "audit", "--format", "json", user="boss")
-    events = [x["event"] for x in json.loads(r.output)]
+    records = json.loads(r.output)
+    events = [x["event"] for x in records]
     assert {"user_add", "user_disable", "login", "login_failed", "denied"} <= set(events)
+    # the analyst's refused `users add` above, recorded by this test's own commands (not an earlier test's)
+    assert any(x["event"] == "denied" and x["user"] == "li" and "users" in json.dumps(x, ensure_ascii=False)
+               for x in records), records[-8:]
     r = cli(county, "audit", user="li")
     assert r.exit_code != 0
 

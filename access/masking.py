@@ -32,6 +32,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from graph.model import MODEL, Model
+from graph.store import plain
 
 
 def mask_name(name: Any) -> Any:
@@ -307,12 +308,15 @@ class Masker:
 
 
 def _graph_value(v: Any) -> Any:
-    """A Neo4j driver Node / Relationship / Path as the plain dicts Kùzu returns, else None."""
+    """A Neo4j driver Node / Relationship / Path as the plain dicts Kùzu returns, else None.
+
+    Property values become plain Python too: the driver's ``neo4j.time.Date`` is no ``datetime.date``,
+    and a birth date left in it would pass the masks untouched."""
     if hasattr(v, "nodes") and hasattr(v, "relationships") and not isinstance(v, dict):
         return {"_nodes": list(v.nodes), "_rels": list(v.relationships)}
     if hasattr(v, "labels") and hasattr(v, "items"):
-        return {"_label": next(iter(v.labels), None), **dict(v.items())}
+        return {"_label": next(iter(v.labels), None), **{k: plain(x) for k, x in v.items()}}
     if hasattr(v, "type") and hasattr(v, "items") and hasattr(v, "start_node"):
-        return {"_label": v.type, **dict(v.items())}
+        return {"_label": v.type, **{k: plain(x) for k, x in v.items()}}
     return None
 

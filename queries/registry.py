@@ -39,6 +39,7 @@ from graph.store import GraphStore, Row
 QUERIES_DIR = Path(__file__).resolve().parent
 KINDS = ("table", "graph", "map", "value")
 _HEADER = re.compile(r"^//\s*([a-z_]+):\s*(.*)$")
+_AREA_PARAM = re.compile(r"\$area_([A-Z][A-Za-z]*)\b")
 
 
 class QueryDefinitionError(ValueError):
@@ -114,6 +115,12 @@ class NamedQuery:
     def title(self) -> str:
         return f"{self.title_zh} {self.title_en}"
 
+    @property
+    def area_labels(self) -> tuple[str, ...]:
+        """Labels whose in-area ids the query filters by itself (``$area_Person`` …), so that its
+        LIMIT counts only rows of the caller's area (``queries.scope`` fills them)."""
+        return tuple(dict.fromkeys(_AREA_PARAM.findall(self.body)))
+
     def cypher(self, backend: str) -> str:
         return for_backend(self.body, backend)
 
@@ -130,10 +137,16 @@ class NamedQuery:
     def run(self, store: GraphStore, values: dict[str, Any] | None = None, **extra: Any) -> list[Row]:
         """Run on any store; ``extra`` passes parameters that are not user-facing (e.g. ``ids``).
 
-        ``$unmasked`` (true when the caller may see personal data) defaults to false.
+        ``$unmasked`` (true when the caller may see personal data) defaults to false; ``$scoped`` (the
+        caller is confined to an area) to false and each ``$area_<Label>`` (the ids of that label in the
+        area, see ``area_labels``) to an empty list.
         """
         if "$unmasked" in self.body:
             extra.setdefault("unmasked", False)
+        for label in self.area_labels:
+            extra.setdefault(f"area_{label}", [])
+        if self.area_labels:
+            extra.setdefault("scoped", False)
         return store.query(self.body, {**self.bind(values), **extra})
 
 
@@ -190,8 +203,8 @@ def registry(folder: Path = QUERIES_DIR) -> dict[str, NamedQuery]:
     return {q.name: q for q in (parse(p) for p in sorted(folder.glob("*.cypher")))}
 
 
-def declared_vs_used(q: NamedQuery, internal: frozenset[str] = frozenset({"ids", "unmasked"})) -> tuple[set[str], set[str]]:
+def declared_vs_used(q: NamedQuery, internal: frozenset[str] = frozenset({"ids", "unmasked", "scoped"})) -> tuple[set[str], set[str]]:
     """(declared but unused, used but undeclared) parameters, over both backends' text."""
     used = parameters(q.cypher("neo4j")) | parameters(q.cypher("kuzu"))
     declared = {p.name for p in q.params}
-    return declared - used, used - declared - internal
+    return declared - used, used - declared - internal - {f"area_{label}" for label in q.area_labels}

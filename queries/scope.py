@@ -213,6 +213,11 @@ class Scope:
                 self.check_entity(label, bound[col])
         if "$unmasked" in q.body:
             extra["unmasked"] = not self.principal.masked
+        if self.area is not None and q.area_labels:
+            # filter by area inside the statement, so its LIMIT counts only rows the principal may see
+            extra["scoped"] = True
+            for label in q.area_labels:
+                extra[f"area_{label}"] = sorted(self.allowed_ids(label) or ())
         rows = self._filter(q.run(self.store, values, **extra), spec)
         # Curated queries return property values as stored: the value nets find them, and their
         # id/label columns are not mistaken for personal data by lineage through coalesce().

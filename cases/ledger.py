@@ -43,32 +43,6 @@ CLOSED = "已销号"
 NOT_APPLICABLE = "不适用"
 DEADLINE_DAYS = 30
 
-#: How to fix each rule's gap, for the task list a community gets.
-REMEDY = {
-    "R01": "明确负责该网格的党组织（网格党支部或党小组），在党组织台账“负责对象编号”中填写网格编号",
-    "R02": "在楼栋建立党小组（或由相邻党小组负责），在党组织台账中填写负责的楼栋",
-    "R03A": "选配楼长，填入楼长台账",
-    "R03B": "按“双楼长”配齐：一名在职干部、一名居民楼长",
-    "R04A": "选配单元长，填入单元长台账",
-    "R04B": "优先由党员担任单元长，或为单元长补充党员身份信息",
-    "R05A": "增配专职网格员，或把部分楼栋调整到相邻网格（见 规划 → 网格员配置）",
-    "R05B": "为网格配备一名专职网格员（“1名专职＋N名兼职”）",
-    "R06": "千户以上小区单独建立党支部",
-    "R07": "为特殊群体户安排党员或单元长包联（见 规划 → 包联建议）",
-    "R08": "安排党员包联该户（见 规划 → 包联建议）",
-    "R09": "调整包联户数到规定范围（每名党员包联1—2户）",
-    "R10A": "把报到党员编入网格党支部或楼栋党小组",
-    "R10B": "为编入的报到党员安排包联住户，做到“联系到户”",
-    "R11A": "督促报到单位的在职党员到社区报到",
-    "R11B": "与报到单位签订结对共建协议（需求、资源、项目三张清单）",
-    "R12": "引入物业服务（市场化、代管或兜底）",
-    "R13": "在物业企业建立党组织，或选派党建指导员",
-    "R14A": "指导成立业主委员会或物业管理委员会",
-    "R14B": "在业委会（物管会）建立党的工作小组",
-    "R15": "在服务半径内新建或指定党群服务阵地（见 规划 → 服务阵地选址）",
-    "R16": "补齐住户的责任链：单元长、楼长、党小组、网格党支部直到街道",
-}
-
 CASE_COLUMNS = ("案件编号", "规则", "对象类别", "对象编号", "对象名称", "问题", "整改办法", "街道编号", "街道",
                 "社区编号", "社区", "网格", "状态", "不适用理由", "整改期限", "备注", "发现批次", "发现日期",
                 "整改批次", "缺口仍在", "重开次数", "核验人", "责任主体编号")
@@ -169,18 +143,14 @@ def current_gaps(store: GraphStore, progress: Progress | None = None) -> dict[tu
     for i, (rid, q) in enumerate(rules.items()):
         if progress:
             progress("核对缺口 Checking gaps", i, len(rules))
-        for r in coverage.violations(store, rid):
+        for r in coverage.violations(store, rid, explain="zh"):
             out[(rid, str(r["id"]))] = {**r, "entity_label": q.entity, "title": q.title_zh}
     return out
 
 
 def _problem(g: dict) -> str:
-    extra = {k: v for k, v in g.items() if k not in ("rule", "id", "entity_label", "title", "name", "street",
-                                                      "community", "grid", "compound", "building", "lat", "lon",
-                                                      "street_id", "community_id", "grid_ids")}
-    detail = "，".join(f"{k}={v:.0f}" if isinstance(v, float) else f"{k}={'、'.join(map(str, v)) if isinstance(v, list) else v}"
-                      for k, v in extra.items() if v not in (None, [], ""))
-    return g["title"] + (f"（{detail}）" if detail else "")
+    """The rule's title and what is wrong in words (``queries.explain``: figures, never names)."""
+    return g["title"] + (f"：{g['problem']}" if g.get("problem") else "")
 
 
 def sync(store: GraphStore, *, archive: Path | None, today: dt.date | None = None,
@@ -200,7 +170,7 @@ def sync(store: GraphStore, *, archive: Path | None, today: dt.date | None = Non
             ctx = ctx_cache.setdefault(g["entity_label"], coverage.context(store, g["entity_label"])).get(key[1], {})
             owner = ctx.get("community_id") or ctx.get("street_id")
             rows.append({"id": case_id(*key), "rule": key[0], "entity_label": g["entity_label"], "entity_id": key[1],
-                         "entity_name": g.get("name"), "problem": _problem(g), "remedy": REMEDY.get(key[0], ""),
+                         "entity_name": g.get("name"), "problem": _problem(g), "remedy": g.get("fix") or "",
                          "street_id": ctx.get("street_id"), "street": g.get("street"),
                          "community_id": ctx.get("community_id"), "community": g.get("community"), "grid": g.get("grid"),
                          "status": "待整改", "deadline": today + dt.timedelta(days=deadline_days),

@@ -183,11 +183,13 @@ def _rows(population: dict[str, list[Any]], only_violating: bool = False):
 
 def violations(store: GraphStore, rule_id: str, params: dict[str, Any] | None = None, *,
                street: str | None = None, community: str | None = None, grid: str | None = None,
-               area: tuple[str, str] | None = None) -> list[Row]:
+               area: tuple[str, str] | None = None, explain: str | None = None) -> list[Row]:
     """Every violating entity with its context, optionally within a street, community or grid (id or name).
 
     An area that does not exist raises ``ParameterError`` (with the closest names). ``area`` (level, id)
-    confines the result to a principal's area (``queries.scope``).
+    confines the result to a principal's area (``queries.scope``). ``explain`` ("zh" or "en") adds
+    what is wrong and how to fix it in words (``problem``, ``fix``; R16 also ``broken_link``:
+    ``queries.explain``).
     """
     q = rule(rule_id)
     check_areas(store, street=street, community=community, grid=grid)
@@ -203,6 +205,10 @@ def violations(store: GraphStore, rule_id: str, params: dict[str, Any] | None = 
         row.update({k: population[k][i] for k in extra})
         out.append(row)
     out.sort(key=lambda r: (r.get("street") or "", r.get("community") or "", r.get("grid") or "", str(r["id"])))
+    if explain:
+        from . import explain as words
+
+        out = words.annotate(store, q.rule, out, params, lang=explain)
     return out
 
 

@@ -11,4 +11,4 @@ RETURN h.id AS id,
          MATCH (p:Person)-[:LINKED_TO]->(h)
          WHERE p.is_member = true OR EXISTS { MATCH (p)-[:UNIT_LEADER_OF]->(:Unit) }
        } AS violation,
-       h.special_groups AS special_groups
+       h.special_groups AS special_groups, h.head_name AS head_name, h.room AS room

@@ -5,4 +5,5 @@
 // rule: R08
 // seed: 001 党员联户 结对包户; 002 平顺 每名党员包联1—2户普通住户
 MATCH (h:Household)
-RETURN h.id AS id, NOT EXISTS { MATCH (p:Person)-[:LINKED_TO]->(h) WHERE p.is_member = true } AS violation
+RETURN h.id AS id, NOT EXISTS { MATCH (p:Person)-[:LINKED_TO]->(h) WHERE p.is_member = true } AS violation,
+       h.head_name AS head_name, h.room AS room

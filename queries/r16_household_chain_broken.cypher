@@ -8,8 +8,8 @@
 // graph/derived.py), so the rule is one join from the units: walking each household's chain per
 // view grew faster than the county (7 s at 10x). A household in no unit has no chain.
 MATCH (u:Unit)<-[:PART_OF]-(h:Household)
-RETURN h.id AS id, NOT coalesce(u.chain_ok, false) AS violation
+RETURN h.id AS id, NOT coalesce(u.chain_ok, false) AS violation, h.head_name AS head_name, h.room AS room
 UNION ALL
 MATCH (h:Household)
 WHERE NOT EXISTS { MATCH (h)-[:PART_OF]->(:Unit) }
-RETURN h.id AS id, true AS violation
+RETURN h.id AS id, true AS violation, h.head_name AS head_name, h.room AS room

@@ -234,12 +234,15 @@ class Scope:
         rows = self._filter(self.store.query(cypher, params), area)
         return self.mask(rows, cypher, what=what)
 
-    def violations(self, rule_id: str, params: dict[str, Any] | None = None, **where: str | None) -> list[Row]:
-        """A rule's violating entities in the principal's area, masked."""
+    def violations(self, rule_id: str, params: dict[str, Any] | None = None, lang: str | None = "zh",
+                   **where: str | None) -> list[Row]:
+        """A rule's violating entities in the principal's area, masked, with what is wrong and how
+        to fix it in ``lang`` (``queries.explain``; None leaves the words out)."""
         self.require("detail")
         q = coverage.rule(rule_id)
-        rows = coverage.violations(self.store, rule_id, params, area=self.area, **where)
-        keys = {"name": {"name"}} if q.entity == "Person" else {"name": {"address"}} if q.entity == "Household" else None
+        rows = coverage.violations(self.store, rule_id, params, area=self.area, explain=lang, **where)
+        keys = {"name": {"name"}} if q.entity == "Person" else \
+            {"name": {"address"}, "head_name": {"name"}, "room": {"address"}} if q.entity == "Household" else None
         return self.mask(rows, what=f"gaps:{q.rule}", keys=keys)
 
     def rollup(self, rule_id: str, params: dict[str, Any] | None = None, *, by: str = "community",

@@ -29,33 +29,6 @@ from queries.registry import ParameterError, registry
 
 from . import charts, stats
 
-#: how a community fixes each rule's gap (which ledger gets which row)
-FIXES = {
-    "R01": "为网格建立党支部（网格党支部或小区(网格)党支部），在“党组织”台账填写负责对象",
-    "R02": "为楼栋建立党小组，在“党组织”台账中把楼栋列为党小组的负责对象",
-    "R03A": "推选楼长，在“楼长”台账添加一行",
-    "R03B": "按“双楼长”配齐一名在职、一名非在职楼长",
-    "R04A": "推选单元长，在“单元长”台账添加一行",
-    "R04B": "改选党员担任单元长，或发展单元长入党",
-    "R05A": "增配专职网格员，使每名专职网格员服务不超过300户",
-    "R05B": "为网格配备至少一名专职网格员（“1+N”）",
-    "R06": "千户以上小区单独组建党支部",
-    "R07": "安排党员或单元长包联特殊群体住户，在“包联”台账登记",
-    "R08": "安排党员包联该户，在“包联”台账登记",
-    "R09": "调整包联，使每名党员包联1—2户",
-    "R10A": "把报到党员编入网格党支部或楼栋党小组（“编入”台账）",
-    "R10B": "为已编入的报到党员安排联系住户（“包联”台账）",
-    "R11A": "督促报到单位的在职党员到居住地社区报到",
-    "R11B": "与报到单位签订结对共建协议（三张清单）",
-    "R12": "引入物业服务企业代管，或由物管会组织自管",
-    "R13": "在物业企业单独或联合组建党组织，或选派党建工作指导员",
-    "R14A": "指导小区成立业委会或物管会",
-    "R14B": "在业委会（物管会）中建立党小组",
-    "R15": "在该楼栋服务半径内新建或共用党群服务站点",
-    "R16": "理顺责任链：明确负责该户所在单元、楼栋、小区或网格的党组织及其上级",
-    "R17A": "把楼栋（或其小区、单元）划入网格，在“网格覆盖”台账登记",
-    "R17B": "把住户所在的单元、楼栋或小区划入网格，在“网格覆盖”台账登记",
-}
 KPIS = ("households", "building_leaders", "red_leaders", "unit_leaders", "full_time_workers", "households_per_worker",
         "party_groups", "party_centre", "reported_members", "link_coverage", "service_circle_coverage",
         "owners_body_coverage")
@@ -105,7 +78,7 @@ def brief_data(store: GraphStore, community: str, *, unmask: bool = False) -> di
     gaps = []
     for r in sorted((r for r in rules if r["violating"]), key=lambda r: (-r["violating"], r["rule"]))[:TOP_RULES]:
         entity = coverage.rule(r["rule"]).entity
-        for v in coverage.violations(store, r["rule"], community=cid)[:PER_RULE]:
+        for v in coverage.violations(store, r["rule"], community=cid, explain="zh")[:PER_RULE]:
             name = v.get("name")
             if entity == "Person" and not unmask:
                 name = mask_name(name)
@@ -113,7 +86,7 @@ def brief_data(store: GraphStore, community: str, *, unmask: bool = False) -> di
                 name = re.sub(r"\d+$", "***", name)  # a household's name is its address: hide the room
             where = "".join(x for x in (v.get("compound"), v.get("building") if entity != "Building" else None) if x)
             gaps.append({"rule": r["rule"], "id": v["id"], "name": name or "", "where": where or (v.get("grid") or ""),
-                         "fix": FIXES.get(r["rule"]) or case_ledger.REMEDY.get(r["rule"], "")})
+                         "fix": v["fix"]})  # queries.explain: with the entity's own figures
     ctx = coverage.context(store, "Building")
     bad = set()
     for rid in BUILDING_RULES:

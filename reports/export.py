@@ -46,7 +46,7 @@ COLUMN_ZH = {
 
 COLUMN_ZH.update({
     "kind": "类型", "tier_name": "层级", "top": "上级", "violation": "是否缺口", "label_zh": "类别",
-    "problem": "问题", "fix": "整改建议", "room": "房号", "broken_link": "断在哪一环", "step": "环节",
+    "problem": "问题说明", "fix": "整改建议", "room": "房号", "broken_link": "断在哪一环", "step": "环节",
     "members": "党员数", "leaders": "负责人", "buildings": "楼栋数", "units": "单元数",
     "reason": "原因", "hops": "步数", "path": "路径", "id_card": "身份证号", "head_phone": "户主电话",
     "started": "时间", "user": "操作人", "mode": "方式", "seconds": "耗时（秒）", "files": "文件",
@@ -79,7 +79,7 @@ COLUMN_EN = {
     "non_members": "Non-member unit leaders", "head_name": "Household head", "link_kind": "Link kind",
     "same_unit": "Same unit", "same_building": "Same building", "same_compound": "Same compound",
     "assigned_to": "Assigned to", "linked_households": "Linked households", "label_zh": "Kind",
-    "broken_link": "Broken link", "fix": "How to fix", "id_card": "ID number", "head_phone": "Head's phone",
+    "broken_link": "Broken link", "fix": "How to fix", "problem": "What is wrong", "id_card": "ID number", "head_phone": "Head's phone",
 }
 
 

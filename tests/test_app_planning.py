@@ -71,7 +71,7 @@ def test_cases_page_shows_every_case_masked(app, county):
     assert at.title[0].value == "整改台账"
     assert metrics(at)["待整改/整改中"] == str(len(county["cases"]))
     assert metrics(at)["已销号"] == "0"
-    cases = table(at, "问题")
+    cases = table(at, "问题说明")
     assert sorted(cases["编号"]) == sorted(county["cases"])
     owners = list(cases["责任主体"])
     assert "张三" not in owners and "张*" in owners
@@ -83,7 +83,7 @@ def test_cases_page_filters_by_community_and_status(app, county):
     at = app("views/cases.py")
     community = sorted({r["community"] for r in county["cases"].values() if r["community"]})[0]
     at.selectbox(key="case_community").set_value(community).run()
-    rows = table(at, "问题")
+    rows = table(at, "问题说明")
     assert set(rows["社区"]) == {community}
     assert len(rows) == sum(1 for r in county["cases"].values() if r["community"] == community)
     at.selectbox(key="case_status").set_value("已销号").run()

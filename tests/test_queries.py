@@ -220,7 +220,7 @@ def test_cli_gaps_links_query(db_target, tmp_path):
     result = runner.invoke(cli, ["--db", db, "gaps", "--rule", "R15", "--format", "xlsx", "-o", str(out)])
     assert result.exit_code == 0, result.output
     ws = openpyxl.load_workbook(out).active
-    assert [c.value for c in ws[1]][:5] == ["规则", "编号", "名称", "街道", "社区"] and ws.max_row == 4
+    assert [c.value for c in ws[1]][:6] == ["规则", "编号", "名称", "问题说明", "整改建议", "街道"] and ws.max_row == 4
     result = runner.invoke(cli, ["--db", db, "gaps", "--rule", "R15", "--by", "community", "--format", "json"])
     assert '"violating": 2' in result.output
     result = runner.invoke(cli, ["--db", db, "gaps", "--rule", "R15", "-p", "radius=1"])

@@ -74,8 +74,9 @@ def rollup(_store: GraphStore, location: str, version: tuple, rule_id: str, para
 
 
 def violations(_store: GraphStore, location: str, version: tuple, rule_id: str, params: tuple) -> list[dict]:
-    """The rule's gaps the principal may see, masked (``queries.scope``)."""
-    return scope().violations(rule_id, dict(params))
+    """The rule's gaps the principal may see, masked (``queries.scope``), each with what is wrong
+    and how to fix it in the page's language (``queries.explain``)."""
+    return scope().violations(rule_id, dict(params), lang="en" if english() else "zh")
 
 
 @st.cache_data(ttl=3600, show_spinner=False)

@@ -38,10 +38,7 @@ broken: dict[str, list[str]] = {}
 for rid in chosen:
     params = (("radius_m", radius),) if rid == "R15" else ()
     for r in violations(s, s.location, version, rid, params):
-        note = rule_label(rid)
-        if rid == "R15" and r.get("nearest_m") is not None:
-            note += t(f"（最近阵地 {r['nearest_m']:.0f} 米）", f" (nearest site {r['nearest_m']:.0f} m)")
-        broken.setdefault(r["id"], []).append(note)
+        broken.setdefault(r["id"], []).append(f"{rule_label(rid)}：{r['problem']}")  # queries.explain
 homes = households_per_building(s, s.location, version)
 
 

@@ -229,7 +229,7 @@ def demo(ctx: click.Context, profile: str, scale: float, seed: int, out: str | N
     _access(ctx)[1].record("load", user=principal.user, role=principal.role, area=principal.area, source="cli",
                            load=report.load_id, files=[f"demo {profile} x{scale:g} seed {seed}"],
                            rows=sum(report.written.values()), rejected=report.rejected)
-    _sync_cases(_store(ctx))
+    _sync_cases(_store(ctx), principal.user)
 
 
 @cli.command(epilog="Example: orgnet app --port 8502   (on a server: orgnet app --host 0.0.0.0, behind a TLS proxy)")
@@ -405,7 +405,7 @@ def load(ctx: click.Context, paths: tuple[str, ...], skip_invalid: bool, replace
     if report.rejected:
         click.echo(f"拒收 {report.rejected} 行（{len(report.errors)} 处错误），已写入 {report.rejects_file}")
     if not no_cases:
-        _sync_cases(store)
+        _sync_cases(store, principal.user)
 
 
 @cli.command(epilog="Example: orgnet rebuild --yes (to Neo4j: orgnet --db neo4j://… rebuild --from data/orgnet.kuzu)")
@@ -503,11 +503,12 @@ def loads(ctx: click.Context) -> None:
 
 
 # --- rectification ledger and planners: orgnet_plans.py (registered below) -----------------------------
-def _sync_cases(store):
-    """After a load: open cases for new gaps, mark fixed what is gone, reopen what came back."""
+def _sync_cases(store, user: str):
+    """After a load: open cases for new gaps, mark fixed what is gone, reopen what came back (recorded
+    under the logged-in account that loaded)."""
     import orgnet_plans
 
-    return orgnet_plans.sync_cases(store, _progress())
+    return orgnet_plans.sync_cases(store, _progress(), user=user)
 
 
 # --- queries ------------------------------------------------------------------------------------------
@@ -654,7 +655,7 @@ orgnet_users.register(cli, sys.modules[__name__])
 import orgnet_plans  # noqa: E402  (its commands use the helpers above)
 
 orgnet_plans.register(cli, store=_store, emit=_emit, table=_table, progress=_progress,
-                      error_table=lambda errors: _table(ERROR_HEADERS, _error_rows(errors)))
+                      error_table=lambda errors: _table(ERROR_HEADERS, _error_rows(errors)), scope=_scope)
 
 
 # --- over time and on paper: stats, check-report, diff, brief (orgnet_reports.py) ---------------------

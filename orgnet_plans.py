@@ -10,19 +10,21 @@ from pathlib import Path
 import click
 
 
-def sync_cases(store, progress=None):
-    """After a load: open cases for new gaps, mark fixed what is gone, reopen what came back."""
+def sync_cases(store, progress=None, user: str | None = None):
+    """After a load: open cases for new gaps, mark fixed what is gone, reopen what came back; the
+    ledger load this writes is recorded under ``user`` (the logged-in account)."""
     from cases import ledger
     from graph.config import archive_dir
 
-    report = ledger.sync(store, archive=archive_dir(store), progress=progress)
+    report = ledger.sync(store, archive=archive_dir(store), progress=progress, user=user)
     click.echo(report.line())
     return report
 
 
-def register(cli: click.Group, *, store, emit, table, progress, error_table) -> None:
-    """Add the ``cases`` and ``plan`` command groups to ``cli``."""
-    _store, _emit, _table, _progress = store, emit, table, progress
+def register(cli: click.Group, *, store, emit, table, progress, error_table, scope) -> None:
+    """Add the ``cases`` and ``plan`` command groups to ``cli``; ``scope(ctx)`` logs in and gives the
+    principal's ``queries.scope.Scope``."""
+    _store, _emit, _table, _progress, _scope = store, emit, table, progress, scope
 
     CASE_FORMATS = click.Choice(["table", "json", "xlsx"])
 
@@ -51,24 +53,29 @@ def register(cli: click.Group, *, store, emit, table, progress, error_table) -> 
 
         from cases import ledger, tasklist
 
+        sc = _scope(ctx)
         try:
-            rows = ledger.cases(_store(ctx), community=community, status=status)
+            rows = ledger.cases(sc.store, community=community, status=status)
         except ledger.CaseError as e:
             raise click.ClickException(str(e)) from None
+        rows = [r for r in rows if sc.allows(r["entity_label"], r["entity_id"])]  # staff: their area's cases
         if overdue:
             rows = [r for r in rows if r["overdue"]]
         if by_community:
             _emit(ledger.per_community(rows), "json" if fmt == "json" else "table", output, "整改-社区")
             return
-        shown = rows if unmask else tasklist.masked(rows)
+        sc.require("detail")
+        shown = tasklist.masked(sc, rows, what="cases:cli")
         if fmt == "xlsx":
             path = Path(output or f"整改任务清单{('-' + community) if community else ''}.xlsx")
-            path.write_bytes(tasklist.task_list_xlsx(rows, unmask=unmask))
+            path.write_bytes(tasklist.task_list_xlsx(shown))
+            sc.audit_export(path.name, len(shown), "xlsx")
             click.echo(f"wrote {len(rows)} cases to {path}")
         elif fmt == "json":
             data = json.dumps(shown, ensure_ascii=False, indent=2, default=str)
             if output:
                 Path(output).write_text(data, encoding="utf-8")
+                sc.audit_export(Path(output).name, len(shown), "json")
                 click.echo(f"wrote {len(rows)} cases to {output}")
             else:
                 click.echo(data)
@@ -81,7 +88,9 @@ def register(cli: click.Group, *, store, emit, table, progress, error_table) -> 
     @click.pass_context
     def cases_sync(ctx) -> None:
         """Bring the cases in step with the data now (a load does this by itself)."""
-        sync_cases(_store(ctx), _progress())
+        sc = _scope(ctx)
+        sc.require("load")  # it writes the ledger, as a load does
+        sync_cases(sc.store, _progress(), user=sc.principal.user)
 
 
     @cases.command("close", epilog="Example: orgnet cases close ZG-R08-H-000123 ZG-R03A-B-00009 --checker 王芳")
@@ -94,9 +103,17 @@ def register(cli: click.Group, *, store, emit, table, progress, error_table) -> 
         from cases import ledger
         from graph.config import archive_dir
 
-        store = _store(ctx)
+        sc = _scope(ctx)
+        sc.require("detail")
+        store = sc.store
+        if sc.area is not None:  # staff close their own area's cases only
+            known = {r["id"]: r for r in ledger.cases(store)}
+            for i in ids:
+                if i in known:
+                    sc.check_entity(known[i]["entity_label"], known[i]["entity_id"])
         try:
-            load_id = ledger.close(store, list(ids), checker=checker, archive=archive_dir(store), force=force)
+            load_id = ledger.close(store, list(ids), checker=checker, archive=archive_dir(store), force=force,
+                                   user=sc.principal.user)
         except ledger.CaseError as e:
             raise click.ClickException(str(e)) from None
         click.echo(f"已销号 {len(ids)} 件 ({load_id})")

@@ -121,13 +121,9 @@ def register(cli: click.Group, m: ModuleType) -> None:
         suffix = Path(output).suffix.lower()
         if suffix not in (".pdf", ".docx"):
             raise click.BadParameter("write FILE.pdf or FILE.docx", param_hint="--output")
-        p = m._principal(ctx)
-        p.require("detail")
-        store = m._store(ctx)
-        found = [r["id"] for r in store.query("MATCH (c:Community) WHERE c.id = $c OR c.name = $c RETURN c.id AS id",
-                                              {"c": community})]
-        if found:
-            m._scope(ctx).check_entity("Community", found[0])
-        data = community_brief.brief_data(store, community, unmask=not p.masked)
+        scope = m._scope(ctx)
+        data = community_brief.brief_data(scope, community)  # refuses a community outside the area
         Path(output).write_bytes(community_brief.to_pdf(data) if suffix == ".pdf" else community_brief.to_docx(data))
+        scope.audit_export(f"brief:{data['community_id']}:{Path(output).name}", len(data["gaps"]) + len(data["cases"]),
+                           suffix[1:])
         click.echo(f"wrote {output} ({data['community']}, 数据截至 {data['as_of'] or '—'})")

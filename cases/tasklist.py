@@ -23,7 +23,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from access import masking
+from queries.scope import Scope
 
 SHEET = "整改任务清单"
 #: (header, row key); the last five are read back (loaders.specs ``case_returns``)
@@ -37,28 +37,25 @@ COLUMNS = (
 EDITABLE = ("状态", "不适用理由", "整改期限", "备注", "责任主体编号")
 
 
-def masked(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """People's names in a case (a member who is the gap, a person who owns it) masked."""
-    out = []
-    for r in rows:
-        r = dict(r)
-        if r.get("entity_label") == "Person":
-            r["entity_name"] = masking.mask_name(r.get("entity_name"))
-        if r.get("owner_label") == "Person":
-            r["owner_name"] = masking.mask_name(r.get("owner_name"))
-        out.append(r)
-    return out
+#: a case's name columns and the columns saying what kind of entity each names (``Scope.mask_named``)
+NAMES = {"entity_name": "entity_label", "owner_name": "owner_label"}
 
 
-def task_list_xlsx(rows: list[dict[str, Any]], *, unmask: bool = False) -> bytes:
-    """The task list as XLSX bytes (every cell text, so nothing can run as a formula)."""
+def masked(scope: Scope, rows: list[dict[str, Any]], what: str = "cases") -> list[dict[str, Any]]:
+    """Cases as ``scope``'s principal may see them: masked by the query layer (``queries.scope``),
+    a person's name as a name, a household's address as an address, every other value by value."""
+    return scope.mask_named(rows, NAMES, what=what)
+
+
+def task_list_xlsx(rows: list[dict[str, Any]]) -> bytes:
+    """The task list as XLSX bytes (every cell text, so nothing can run as a formula); ``rows`` as the
+    principal may see them (``masked``)."""
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
 
     from loaders.xlsx import append_safe
 
-    rows = rows if unmask else masked(rows)
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET

@@ -34,6 +34,8 @@ from graph.store import GraphStore, Row
 from . import coverage, lookup, readonly
 from .registry import NamedQuery, ParameterError, registry
 
+#: what an entity's display name is, where it is personal: a person's name, a household's address
+NAME_KINDS = {"Person": "name", "Household": "address"}
 _INDEX_CACHE: dict[tuple, dict[str, str]] = {}
 _AREA_CACHE: dict[tuple, dict[str, set[str]]] = {}
 _LABEL_ZH = {"Household": "住户", "Person": "人员", "Building": "楼栋", "Unit": "单元", "Compound": "小区",
@@ -188,6 +190,22 @@ class Scope:
             columns = [keys.get(k, set()) for k in rows[0]]
         return masker.rows(rows, cypher, columns=columns, union=union)
 
+    def mask_named(self, rows: list[Row], names: dict[str, str], *, what: str) -> list[Row]:
+        """Rows that name entities of several kinds (a rectification case, a brief's gaps): ``names``
+        maps each name column to the column holding that entity's label (``{"entity_name":
+        "entity_label"}``), so a person's name is masked as a name and a household's as an address;
+        every other value by the value nets. Unmasked (and audited) as ``mask`` is."""
+        if not self.principal.masked:
+            if rows:
+                self._log("unmask", what=what, rows=len(rows))
+            return rows
+        masker = Masker(personal_index(self.store), self.store.model)
+        out = []
+        for r in rows:
+            kinds = {col: {NAME_KINDS[r[label]]} for col, label in names.items() if r.get(label) in NAME_KINDS}
+            out.append({k: masker.value(v, kinds.get(k)) for k, v in r.items()})
+        return out
+
     # --- what pages and commands call --------------------------------------------------------------
     def named(self, name: str, values: dict[str, Any] | None = None, **extra: Any) -> list[Row]:
         """Run a named query for the principal: parameters checked against the area, rows scoped and masked."""
@@ -241,8 +259,9 @@ class Scope:
         self.require("detail")
         q = coverage.rule(rule_id)
         rows = coverage.violations(self.store, rule_id, params, area=self.area, explain=lang, **where)
-        keys = {"name": {"name"}} if q.entity == "Person" else \
-            {"name": {"address"}, "head_name": {"name"}, "room": {"address"}} if q.entity == "Household" else None
+        keys = {"name": {NAME_KINDS[q.entity]}} if q.entity in NAME_KINDS else None
+        if q.entity == "Household":
+            keys.update({"head_name": {"name"}, "room": {"address"}})
         return self.mask(rows, what=f"gaps:{q.rule}", keys=keys)
 
     def rollup(self, rule_id: str, params: dict[str, Any] | None = None, *, by: str = "community",
@@ -259,7 +278,7 @@ class Scope:
         ctx = coverage.context(self.store, label)
         ids = self.allowed_ids(label)
         rows = [r for i, r in ctx.items() if ids is None or i in ids]
-        keys = {"name": {"name"}} if label == "Person" else {"name": {"address"}} if label == "Household" else None
+        keys = {"name": {NAME_KINDS[label]}} if label in NAME_KINDS else None
         if self.principal.masked and keys:
             rows = Masker(personal_index(self.store), self.store.model).rows(
                 rows, columns=[keys.get(k, set()) for k in rows[0]] if rows else None)

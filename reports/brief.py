@@ -5,27 +5,27 @@ offices that edit it (python-docx).
 ``reports.stats``), every coverage rule with its gaps and the change since the previous load (from the
 rule results recorded per load, ``queries.history``), the top gaps with how to fix them, a map picture
 of its buildings and service sites, a trend chart of its coverage over the loads, and its open
-rectification cases (整改台账, ``cases.ledger``). ``to_pdf`` and ``to_docx`` lay it out. People's names
-and household addresses are masked unless ``unmask``.
+rectification cases (整改台账, ``cases.ledger``). ``to_pdf`` and ``to_docx`` lay it out. It is made for
+a principal's ``queries.scope.Scope``: a community outside their area is refused, and people's names
+and household addresses are masked there (unless the principal may unmask and asked to, audited).
 
 Examples
 --------
->>> data = brief_data(store, "和园社区")            # doctest: +SKIP
+>>> data = brief_data(Scope(store, Principal("li", "analyst")), "和园社区")  # doctest: +SKIP
 >>> Path("和园社区.pdf").write_bytes(to_pdf(data))   # doctest: +SKIP
 """
 from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from typing import Any
 
-from access.masking import mask_name
 from cases import ledger as case_ledger
-from cases.tasklist import masked as masked_cases
+from cases import tasklist
 from graph.store import GraphStore, Row
 from queries import coverage, history
 from queries.registry import ParameterError, registry
+from queries.scope import Scope
 
 from . import charts, stats
 
@@ -67,10 +67,14 @@ def _rule_rows(store: GraphStore, cid: str) -> tuple[list[Row], Any, Any]:
     return out, as_of, prev_as_of
 
 
-def brief_data(store: GraphStore, community: str, *, unmask: bool = False) -> dict[str, Any]:
-    """Everything a community's brief shows, computed from the graph and the recorded history."""
+def brief_data(scope: Scope, community: str) -> dict[str, Any]:
+    """Everything a community's brief shows, computed from the graph and the recorded history, as the
+    scope's principal may see it."""
+    store = scope.store
+    scope.require("detail")
     c = _community(store, community)
     cid = c["id"]
+    scope.check_entity("Community", cid)
     table = stats.statistics(store, community=cid)
     by_key = {r["key"]: r for r in table}
     kpis = [(by_key[k]["figure"], by_key[k]["areas"].get(cid), by_key[k]["unit"]) for k in KPIS if k in by_key]
@@ -78,15 +82,12 @@ def brief_data(store: GraphStore, community: str, *, unmask: bool = False) -> di
     gaps = []
     for r in sorted((r for r in rules if r["violating"]), key=lambda r: (-r["violating"], r["rule"]))[:TOP_RULES]:
         entity = coverage.rule(r["rule"]).entity
-        for v in coverage.violations(store, r["rule"], community=cid, explain="zh")[:PER_RULE]:
-            name = v.get("name")
-            if entity == "Person" and not unmask:
-                name = mask_name(name)
-            elif entity == "Household" and not unmask and name:
-                name = re.sub(r"\d+$", "***", name)  # a household's name is its address: hide the room
+        for v in coverage.violations(store, r["rule"], community=cid, area=scope.area, explain="zh")[:PER_RULE]:
             where = "".join(x for x in (v.get("compound"), v.get("building") if entity != "Building" else None) if x)
-            gaps.append({"rule": r["rule"], "id": v["id"], "name": name or "", "where": where or (v.get("grid") or ""),
+            gaps.append({"rule": r["rule"], "id": v["id"], "label": entity, "name": v.get("name") or "",
+                         "where": where or (v.get("grid") or ""),
                          "fix": v["fix"]})  # queries.explain: with the entity's own figures
+    gaps = scope.mask_named(gaps, {"name": "label"}, what=f"brief:{cid}:gaps")
     ctx = coverage.context(store, "Building")
     bad = set()
     for rid in BUILDING_RULES:
@@ -105,9 +106,9 @@ def brief_data(store: GraphStore, community: str, *, unmask: bool = False) -> di
     for r in recorded:
         if r["rule"] in worst and r["coverage"] is not None:
             series.setdefault(f"{r['rule']} {coverage.rule(r['rule']).title_zh}", []).append((r["as_of"], r["coverage"]))
-    open_cases = [r for r in case_ledger.cases(store, community=cid) if r["status"] in case_ledger.OPEN]
-    if not unmask:
-        open_cases = masked_cases(open_cases)
+    open_cases = [r for r in case_ledger.cases(store, community=cid) if r["status"] in case_ledger.OPEN
+                  and scope.allows(r["entity_label"], r["entity_id"])]
+    open_cases = tasklist.masked(scope, open_cases, what=f"brief:{cid}:cases")
     cases = [{"rule": r["rule"], "id": r["entity_id"], "name": r.get("entity_name") or "", "status": r["status"],
               "deadline": r.get("deadline"), "overdue": r.get("overdue")} for r in open_cases]
     return {"community": c["name"], "community_id": cid, "street": c["street"], "county": _county(store),

@@ -231,3 +231,26 @@ def test_single_user_mode_refuses_requests_through_a_reverse_proxy(monkeypatch, 
     assert _shared._local_request() is False
     monkeypatch.setattr(type(st.context), "headers", property(lambda self: {}))
     assert _shared._local_request() is True
+
+
+def test_case_lists_and_task_lists_are_masked_by_the_scope(mini, tmp_path):
+    """Task lists mask through ``queries.scope`` (lineage by entity kind, and values), not by themselves."""
+    from openpyxl import load_workbook
+
+    from cases import tasklist
+
+    case = {"id": "ZG-R08-H1", "rule": "R08", "entity_label": "Household", "entity_id": "H1",
+            "entity_name": "和园小区1号楼1单元101", "owner_label": "Person", "owner_id": "M1", "owner_name": "张三",
+            "notes": "已电话联系 13800001111", "checked_by": "李四", "problem": "住户无党员包联"}
+    [masked] = tasklist.masked(Scope(mini, Principal("li", "analyst")), [case])
+    assert masked["entity_name"] == "和园小区1号楼1单元***" and masked["owner_name"] == "张*"
+    assert masked["notes"] == "已电话联系 138****1111" and masked["checked_by"] == "李*"  # by value
+    assert masked["entity_id"] == "H1" and masked["problem"] == "住户无党员包联"
+    path = tmp_path / "清单.xlsx"
+    path.write_bytes(tasklist.task_list_xlsx([masked]))
+    cells = json.dumps([[c.value for c in row] for row in load_workbook(path).active.iter_rows()], ensure_ascii=False)
+    assert not leaks(cells) and "H1" in cells
+    log = AuditLog(tmp_path / "audit.jsonl")
+    [plain] = tasklist.masked(Scope(mini, Principal("li", "analyst", unmask=True), log), [case], what="cases:test")
+    assert plain == case
+    assert [(r["event"], r["what"], r["rows"]) for r in log.read()] == [("unmask", "cases:test", 1)]

@@ -10,6 +10,8 @@ from graph.config import open_store
 from queries import coverage, history
 from queries.diff import diff
 from queries.registry import ParameterError
+from queries.scope import Scope
+from access.roles import Principal
 from quarters import Q1, Q2, two_quarters
 
 
@@ -137,9 +139,9 @@ def test_community_brief_renders_with_its_chinese_text(quarters, tmp_path):
 
     with open_store(quarters.db) as s:
         community = s.query("MATCH (c:Community) RETURN c.name AS n ORDER BY c.id LIMIT 1")[0]["n"]
-        data = brief.brief_data(s, community)
+        data = brief.brief_data(Scope(s, Principal("li", "analyst")), community)
         with pytest.raises(ParameterError, match="找不到社区"):
-            brief.brief_data(s, "没有这个社区")
+            brief.brief_data(Scope(s, Principal("li", "analyst")), "没有这个社区")
         where = coverage.context(s, "Household")
         # the household whose link ended and the new household, where they are in this community
         opened = sum(where[h]["community"] == community for h in (quarters.link["household"], "H-NEW-0001"))
@@ -213,7 +215,7 @@ def test_two_demo_quarters_give_a_trend_and_a_traced_diff(tmp_path):
 
     with open_store(db) as s:
         community = s.query("MATCH (c:Community) RETURN c.id AS id ORDER BY c.id LIMIT 1")[0]["id"]
-        data = brief.brief_data(s, community)
+        data = brief.brief_data(Scope(s, Principal("li", "analyst")), community)
         expected = {(r["rule"], r["entity_id"]) for r in case_ledger.cases(s, community=community)
                     if r["status"] in case_ledger.OPEN}
     assert expected and {(c["rule"], c["id"]) for c in data["cases"]} == expected

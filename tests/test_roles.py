@@ -253,5 +253,31 @@ def test_a_load_records_the_logged_in_account(county, tmp_path):
     r = cli(county, "loads", user="boss")
     [line] = [x for x in r.output.splitlines() if "服务阵地.csv" in x]
     assert " boss " in line  # by the account, not the OS user
+    # the case sync that follows the load writes the rectification ledger: that load is boss's too
+    synced = [x for x in r.output.splitlines() if "整改台账.csv" in x]
+    assert synced and all(" boss " in x for x in synced), r.output
+    r = cli(county, "cases", "sync", user="c2")
+    assert r.exit_code != 0 and "无权" in r.output  # it writes the ledger: staff may not
+    r = cli(county, "cases", "sync", user="boss")
+    assert r.exit_code == 0, r.output
     [rec] = [x for x in AuditLog(county[1] / "audit.jsonl").read(event="load") if x["user"] == "boss"]
     assert rec["files"] == ["服务阵地.csv"] and rec["rows"] >= 1
+
+
+def test_the_cases_page_syncs_under_the_logged_in_account(login, county, tmp_path):
+    from graph.config import open_store
+    from loaders.engine import load
+
+    db, _ = county
+    ledger = tmp_path / "住户.csv"  # a household no member links: a new R08 gap, no case for it yet
+    ledger.write_text("住户编号,门牌地址,所属单元编号\nH9,未来城9号楼1单元901,U3\n", encoding="utf-8")
+    with open_store(db) as s:
+        load([ledger], s, user="someone-else")
+    at = page(login("boss"), "views/cases.py")
+    at.button(key="case_sync").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    from views import _shared
+    s = _shared.store()
+    rows = s.query("MATCH (l:Load) RETURN l.id AS id, l.user AS user, l.files AS files ORDER BY l.started_at DESC LIMIT 1")
+    assert rows[0]["user"] == "boss" and "整改台账" in rows[0]["files"], rows
+    assert s.query("MATCH (r:Rectification {entity_id: 'H9'}) RETURN count(*) AS n")[0]["n"] >= 1

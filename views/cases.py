@@ -13,7 +13,7 @@ from graph.config import archive_dir
 from graph.model import CASE_STATUS
 from loaders.engine import LoadRefused, load
 from reports import export
-from views._shared import case_rows, data_version, frame, principal, scope, store, t, unmasked
+from views._shared import case_rows, data_version, frame, principal, scope, store, t
 
 s = store()
 version = data_version(s)
@@ -30,7 +30,7 @@ if not rows:
               "No cases yet: loading ledgers opens them. Or open cases for the current data now."))
 if st.button(t("按当前数据核对案件", "Check cases against the data now"), key="case_sync"):
     bar = st.progress(0.0)
-    report = ledger.sync(s, archive=archive_dir(s),
+    report = ledger.sync(s, archive=archive_dir(s), user=principal().user,
                          progress=lambda label, done, total: bar.progress(min(1.0, done / max(total, 1)), text=label))
     st.cache_data.clear()
     st.success(report.line())
@@ -63,14 +63,14 @@ shown = [r for r in rows if (not community or r["community"] == community) and (
          and (not overdue_only or r["overdue"]) and (not wanted or r["id"] == wanted)]
 if wanted:
     st.info(t(f"只显示案件 {wanted}（来自覆盖缺口页）。", f"Showing case {wanted} only (from the gaps page)."))
-display = shown if unmasked() else tasklist.masked(shown)
+display = tasklist.masked(scope(), shown, what="cases:page")
 columns = ["id", "rule", "status", "overdue", "deadline", "community", "grid", "entity_id", "entity_name", "problem",
            "remedy", "owner_name", "reason", "notes", "gap_present", "reopened", "opened_on", "fixed_load", "checked_by"]
 st.dataframe(frame([{c: r[c] for c in columns} for r in display]), hide_index=True, width="stretch", key="case_table")
 st.caption(t(f"{len(shown):,} 件", f"{len(shown):,} cases"))
 name = f"整改任务清单-{community or '全部'}"
 d1, d2, _ = st.columns([1, 1, 3])
-d1.download_button(t("下载任务清单 XLSX", "Download task list (XLSX)"), tasklist.task_list_xlsx(shown, unmask=unmasked()),
+d1.download_button(t("下载任务清单 XLSX", "Download task list (XLSX)"), tasklist.task_list_xlsx(display),
                    f"{name}.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                    key="case_dl_xlsx", on_click=scope().audit_export, args=(f"{name}.xlsx", len(shown), "xlsx"))
 d2.download_button(t("下载 JSON", "Download JSON"), export.to_json(display).encode("utf-8"), f"{name}.json",
@@ -87,7 +87,7 @@ if upload is not None and st.button(t("校验并导入", "Validate and load"), k
         path = Path(tmp) / upload.name
         path.write_bytes(upload.getvalue())
         try:
-            report = load([path], s, archive=archive_dir(s))
+            report = load([path], s, archive=archive_dir(s), user=principal().user)
         except LoadRefused as e:
             st.error(t(f"任务清单有 {len(e.validation.errors)} 处错误，未做任何修改。请改正后重新上传。",
                        f"{len(e.validation.errors)} errors: nothing was changed. Fix them and upload again."))
@@ -110,7 +110,7 @@ else:
     checker = st.text_input(t("核验人", "Checked by"), key="case_checker")
     if st.button(t("销号", "Close"), disabled=not (chosen and checker.strip()), key="case_close"):
         try:
-            load_id = ledger.close(s, chosen, checker=checker.strip(), archive=archive_dir(s))
+            load_id = ledger.close(s, chosen, checker=checker.strip(), archive=archive_dir(s), user=principal().user)
         except ledger.CaseError as e:
             st.error(str(e))
         else:

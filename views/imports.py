@@ -128,7 +128,7 @@ if clicked:
         history.record(s, report.load_id, archive_dir(s))  # every load is a point in time
         from cases import ledger as case_ledger
 
-        synced = case_ledger.sync(s, archive=archive_dir(s), progress=progress)  # open / fix / reopen cases
+        synced = case_ledger.sync(s, archive=archive_dir(s), progress=progress, user=me.user)  # open / fix / reopen cases
         st.cache_data.clear()
         # What the pages show is computed now, with the progress bar, not on the next page view.
         coverage.warm(s, progress=lambda label, done, total: bar.progress(min(1.0, done / max(total, 1)), text=label))

@@ -7,7 +7,7 @@ import streamlit as st
 
 from queries.registry import ParameterError
 from reports import brief, checker, stats
-from views._shared import data_version, english, principal, scope, store, t, unmasked
+from views._shared import data_version, english, principal, scope, store, t
 
 s = store()
 version = data_version(s)
@@ -103,11 +103,12 @@ with tab_brief:
     fmt = st.radio(t("格式", "Format"), ["PDF", "Word (.docx)"], horizontal=True, key="brief_format")
     if st.button(t("生成简报", "Make the brief"), key="brief_make"):
         with st.spinner(t("正在生成…", "Making the brief…")):
-            data = brief.brief_data(s, pick, unmask=unmasked())
+            data = brief.brief_data(scope(), pick)
             pdf = fmt == "PDF"
             st.session_state["brief_file"] = (
                 f"{data['community']}简报.{'pdf' if pdf else 'docx'}",
-                brief.to_pdf(data) if pdf else brief.to_docx(data))
+                brief.to_pdf(data) if pdf else brief.to_docx(data), len(data["gaps"]) + len(data["cases"]))
     if st.session_state.get("brief_file"):
-        name, data = st.session_state["brief_file"]
-        st.download_button(t(f"下载 {name}", f"Download {name}"), data, name, key="brief_download")
+        name, data, listed = st.session_state["brief_file"]
+        st.download_button(t(f"下载 {name}", f"Download {name}"), data, name, key="brief_download",
+                           on_click=scope().audit_export, args=(name, listed, name.rsplit(".", 1)[-1]))

@@ -52,6 +52,11 @@ with st.sidebar:
                       help="没有瓦片服务时地图照常显示楼栋和阵地，只是没有底图。 Optional: the map works without tiles.")
 
 english = st.session_state.get("lang") == "English"
-pages = [st.Page(f, title=(en if english else zh), url_path=url, default=(i == 0))
+pages = [st.Page(f, title=(en if english else zh), url_path=url if i else "home", default=(i == 0))
          for i, (f, zh, en, url) in enumerate(PAGES) if NEEDS.get(f) is None or me.may(NEEDS[f])]
+# Streamlit serves the default page at the root only; its own address (/overview, which people
+# bookmark and links name) would show "Page not found". The same page, hidden from the menu,
+# answers there too.
+f, zh, en, url = PAGES[0]
+pages.append(st.Page(f, title=(en if english else zh), url_path=url, visibility="hidden"))
 st.navigation(pages).run()

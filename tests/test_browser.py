@@ -232,3 +232,23 @@ def test_upload_validate_and_load_in_the_browser(app_url, tmp_path):
         open_page(driver, app_url, "map", "地图")
         values = [e.text for e in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stMetricValue"]')]
         assert values[-1] == "2", values
+
+
+def test_the_overview_answers_at_its_own_address_and_at_the_root(app_url):
+    """Issue 13: /overview (the default page's own address, as bookmarked or linked) showed
+    Streamlit's "Page not found" dialog; it and the root both show the overview."""
+    from selenium.webdriver.common.by import By
+
+    with chromium() as driver:
+        for path in ("overview", ""):
+            open_page(driver, app_url, path, "总览")
+            body = driver.find_element(By.CSS_SELECTOR, "body").text
+            assert "Page not found" not in body and "覆盖率" in body, body[:300]
+            assert driver.current_url.rstrip("/") == f"{app_url}/{path}".rstrip("/")
+            missing = [e for e in driver.get_log("browser") if "does not seem to exist" in e["message"]]
+            assert not missing, missing
+        # the menu's 总览 entry still leads to the root
+        links = [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stSidebarNav"] a')]
+        assert links[0].rstrip("/") == app_url and not any(h.rstrip("/").endswith("/home") for h in links), links
+        assert sum(1 for a in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stSidebarNav"] a')
+                   if a.text.strip() == "总览") == 1  # the hidden twin is not in the menu

@@ -281,3 +281,24 @@ def test_info_aligns_chinese_names(county):
     assert len({count_column(r) for r in nodes}) == 1, nodes[:3]
     rels = [r for r in rows if r.split()[0].isupper()]
     assert len({count_column(r) for r in rels}) == 1, rels[:3]
+
+
+# --- overview: a cell of the rule × community matrix opens that community's gaps of that rule ------
+def test_a_matrix_cell_opens_that_communitys_gaps_of_that_rule(app):
+    at = app("views/overview.py")
+    matrix = at.dataframe[1].value
+    row = list(matrix.index).index("青羊社区")
+    # what a click on the cell (青羊社区, R03A) sends: the grid's selection (AppTest cannot click a canvas)
+    at.session_state["ov_matrix"] = {"selection": {"rows": [], "columns": [], "cells": [[row, "R03A"]]}}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.value for t in at.title] == ["覆盖缺口"]
+    assert at.selectbox(key="gap_rule").value == "R03A" and at.selectbox(key="gap_community").value == "青羊社区"
+    table = at.dataframe[0].value
+    assert list(table["编号"]) == ["B3"] and set(table["社区"]) == {"青羊社区"}  # not 和园社区's B2
+    assert list(table["问题说明"]) == ["该楼栋 0 名楼长，应至少 1 名"]
+    # a cell of the 缺口总数 column names no rule: the overview stays
+    at = app("views/overview.py")
+    at.session_state["ov_matrix"] = {"selection": {"rows": [], "columns": [], "cells": [[row, "缺口总数"]]}}
+    at.run()
+    assert [t.value for t in at.title][0] == "总览"

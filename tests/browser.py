@@ -34,20 +34,24 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(db: str, port: int | None = None, *, via_cli: bool = False, wait_s: float = 60):
+def running_app(db: str, port: int | None = None, *, via_cli: bool = False, wait_s: float = 60,
+                env_extra: dict[str, str] | None = None, args: tuple[str, ...] = ()):
     """Start the app on ``db`` and yield its base URL; stop it afterwards.
 
     ``via_cli`` starts it the README's way, ``orgnet app`` (which loads the demo county into an
-    empty database first); otherwise ``streamlit run app.py`` directly.
+    empty database first); otherwise ``streamlit run app.py`` directly, with ``args`` added to its
+    options (``--secrets.files …``). ``env_extra`` adds to the environment.
     """
     port = port or free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
     env["ORGNET_DB"] = db
+    env.update(env_extra or {})
     if via_cli:
         cmd = [sys.executable, "-m", "orgnet", "app", "--port", str(port)]
     else:
         cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-               "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+               "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+               *args]
     log = open(Path(db).with_suffix(".log"), "wb")
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"

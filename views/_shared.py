@@ -190,16 +190,35 @@ def principal() -> Principal | None:
     return p.with_unmask(bool(st.session_state.get("unmask", False)) and p.may("unmask"))
 
 
-def _sso_account():
-    """The account mapped to the identity provider's e-mail, when OIDC (``st.login``) is configured."""
+def _sso_email() -> str | None:
+    """The e-mail the identity provider vouched for, when OIDC (``st.login``) is configured and the
+    browser came back signed in; None otherwise."""
+    if not _sso_configured():
+        return None
     try:
         user = st.user
         if not user.is_logged_in:
             return None
         email = user.get("email")
-    except Exception:  # no [auth] section in .streamlit/secrets.toml: SSO is not configured
+    except Exception:  # an [auth] section Streamlit cannot use: no single sign-on
         return None
-    return accounts().by_email(email) if email else None
+    return str(email).strip() if email else ""
+
+
+def _sso_refused(email: str, reason: str) -> None:
+    """A sign-on whose e-mail maps to no usable account: audited once, explained, and a way out
+    (signing out of the provider's session here, so another account can be tried)."""
+    if st.session_state.get("_sso_refused") != email:
+        st.session_state["_sso_refused"] = email
+        audit().record("login_failed", user=email or "(no e-mail)", source="sso", email=email, reason=reason)
+    st.title("orgnet 组织网络图谱")
+    st.error(f"单点登录的邮箱 {email or '（身份提供方未给出邮箱）'} {reason}请管理员用 "
+             "`orgnet users add 账户名 --role 角色 --email 邮箱` 建立或对应账户。 "
+             f"Single sign-on: {email or 'no e-mail'} is not mapped to an orgnet account that may log in; "
+             "an administrator maps it with `orgnet users add NAME --role R --email E`.")
+    if st.button("退出单点登录 Sign out", key="sso_logout"):
+        st.session_state.pop("_sso_refused", None)
+        st.logout()
 
 
 def _sso_configured() -> bool:
@@ -211,9 +230,12 @@ def _sso_configured() -> bool:
 
 def logout(reason: str = "logout") -> None:
     p = st.session_state.pop("_principal", None)
+    sso = st.session_state.pop("_sso", False)
     if p is not None:
-        audit().record("logout", user=p.user, role=p.role, area=p.area, source="app", reason=reason)
+        audit().record("logout", user=p.user, role=p.role, area=p.area, source="sso" if sso else "app", reason=reason)
     st.session_state.pop("unmask", None)
+    if sso:  # end the identity provider's session here too, or the next run would sign straight back in
+        st.logout()
 
 
 def login_gate() -> Principal:
@@ -250,13 +272,18 @@ def login_gate() -> Principal:
         elif (account.role, account.area) != (p.role, p.area):
             st.session_state["_principal"] = account.principal()
     if p is None:
-        sso = _sso_account()
-        if sso is not None and not sso.disabled:
-            st.session_state["_principal"] = sso.principal()
-            audit().record("login", user=sso.name, role=sso.role, area=sso.area, source="sso")
-        else:
+        email = _sso_email()
+        if email is None:
             _login_form(book)
             st.stop()
+        account = book.by_email(email) if email else None
+        if account is None or account.disabled:
+            _sso_refused(email, "已停用。" if account is not None else "没有对应的 orgnet 账户。")
+            st.stop()
+        st.session_state.pop("_sso_refused", None)
+        st.session_state["_principal"] = account.principal()
+        st.session_state["_sso"] = True
+        audit().record("login", user=account.name, role=account.role, area=account.area, source="sso", email=email)
     st.session_state["_last_seen"] = now
     return principal()
 

@@ -283,9 +283,18 @@ def _pad(text: str, width: int) -> str:
 
 
 def _table(headers: list[str], rows: list[list[object]]) -> str:
-    """Aligned columns for a terminal (Chinese characters count double); the last column runs on."""
-    cells = [[("" if v is None else str(v)).replace("\n", " ") for v in r] for r in [headers, *rows]]
-    widths = [min(40, max(_width(r[i]) for r in cells)) for i in range(len(headers) - 1)]
+    """Aligned columns for a terminal (Chinese characters count double); the last column runs on.
+
+    Values read as on the pages (``reports.export.display``): — for empty, local time to the
+    minute, fractions rounded, lists joined with 、."""
+    from reports.export import display
+
+    def cell(v: object) -> str:
+        plain = isinstance(v, (str, int)) or (isinstance(v, float) and v == v)  # numbers keep their rounding
+        return str(v if plain else display("", v)).replace("\n", " ")
+
+    cells = [[cell(v) for v in r] for r in [headers, *rows]]
+    widths = [max(_width(r[i]) for r in cells) for i in range(len(headers) - 1)]
 
     def fmt(r: list[str]) -> str:
         return "  ".join(c + " " * max(0, widths[i] - _width(c)) for i, c in enumerate(r[:-1])) + "  " + r[-1]
@@ -489,6 +498,7 @@ def loads(ctx: click.Context) -> None:
     from graph.config import archive_dir
     from loaders.archive import reconcile
     from queries import history
+    from reports.export import display
 
     _principal(ctx).require("detail")
     store = _store(ctx)
@@ -497,8 +507,8 @@ def loads(ctx: click.Context) -> None:
             click.echo(note)
 
     rows = history.loads(store)[::-1]
-    click.echo(_table(["导入 load", "数据截至 as of", "时间 UTC", "操作人", "方式", "秒", "文件 files"],
-                      [[r["id"], r["as_of"], r["started"], r["user"], r["mode"], r["seconds"], "、".join(r["files"])]
+    click.echo(_table(["导入 load", "数据截至 as of", "时间 started", "操作人", "方式", "秒", "文件 files"],
+                      [[r["id"], r["as_of"], r["started"], r["user"], r["mode"], display("seconds", r["seconds"]), "、".join(r["files"])]
                        for r in rows]))
 
 
@@ -534,9 +544,10 @@ def _emit(rows: list[dict], fmt: str, output: str | None, sheet: str, ctx: click
         if not rows:
             click.echo("（无结果 no rows）")
             return
-        cols = list(rows[0])
-        click.echo(_table([export.header(c) for c in cols] + [""], [[export._plain(r.get(c)) for c in cols] + [""]
-                                                                   for r in rows]))
+        # as the pages show them: Chinese labels, local times, rounded figures, — for empty
+        shown = export.readable(rows)
+        cols = [c for c in rows[0] if c != "title_en"]  # the English title is for --format json/csv
+        click.echo(_table([export.header(c) for c in cols] + [""], [[r.get(c) for c in cols] + [""] for r in shown]))
         click.echo(f"{len(rows)} 行 rows")
         return
     if fmt == "json":

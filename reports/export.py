@@ -52,6 +52,9 @@ COLUMN_ZH.update({
     "started": "时间", "user": "操作人", "mode": "方式", "seconds": "耗时（秒）", "files": "文件",
 })
 
+COLUMN_ZH.update({"building_leader": "楼长职务数", "unit_leader": "单元长职务数", "grid_worker": "网格员职务数",
+                  "officer": "党组织职务数", "head_name": "户主", "break_kind": "断链类别"})
+
 COLUMN_ZH.update({"code": "错误类型", "file": "文件", "sheet": "工作表", "row": "行", "column": "列", "value": "值",
                   "message": "说明"})
 
@@ -132,21 +135,47 @@ SHOW_TZ = dt.timezone(dt.timedelta(hours=8))
 
 
 def display(column: str, value: Any) -> Any:
-    """A value as a person reads it: no microseconds, local time, coordinates to 5 places
-    (about a metre), distances to whole metres, lists joined with 、, empty as —."""
-    if value is None or (isinstance(value, float) and value != value):
+    """A value as a person reads it: local time to the minute, coordinates to 5 places (about a
+    metre), distances to whole metres, other fractions to 2 places, lists joined with 、, empty as —."""
+    if value is None or value == "" or (isinstance(value, float) and value != value):
         return "—"
     if isinstance(value, dt.datetime):
         when = value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
-        return when.astimezone(SHOW_TZ).strftime("%Y-%m-%d %H:%M:%S")
+        return when.astimezone(SHOW_TZ).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, float):
         if column in ("lat", "lon"):
             return round(value, 5)
-        if column.endswith("_m") or column in ("per_worker",):
-            return round(value) if column.endswith("_m") else round(value, 1)
+        if column.endswith("_m") or column == "metres":
+            return round(value)
+        return round(value, 1) if column == "per_worker" else round(value, 2)
     if isinstance(value, list):
         return "、".join("—" if v is None else str(v) for v in value)
     return value
+
+
+#: columns whose values are model labels or relationship types (shown by their Chinese names)
+LABEL_COLUMNS = ("label", "src_label", "dst_label", "entity", "entity_label", "owner_label")
+REL_COLUMNS = ("rel", "type")
+
+
+def readable(rows: list[dict], lang: str = "zh", keep: tuple[str, ...] = ()) -> list[dict]:
+    """Rows as a person reads them, on a page or in a terminal: model labels and relationship
+    types by their Chinese names (``lang='zh'``), every value through :func:`display`. Columns in
+    ``keep`` keep their raw values (a page's progress bars)."""
+    from graph.model import MODEL
+
+    rels = {r.name: r for r in MODEL.rels}
+    out = []
+    for r in rows:
+        shown = {}
+        for c, v in r.items():
+            if c in LABEL_COLUMNS and isinstance(v, str) and v in MODEL.labels:
+                v = MODEL.node(v).en if lang == "en" else MODEL.node(v).zh
+            elif c in REL_COLUMNS and isinstance(v, str) and v in rels:
+                v = rels[v].en if lang == "en" else rels[v].zh
+            shown[c] = v if c in keep else display(c, v)
+        out.append(shown)
+    return out
 
 
 def _plain(value: Any) -> Any:

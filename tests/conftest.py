@@ -162,6 +162,38 @@ class SharedDataset:
             self.store.close()
 
 
+@pytest.fixture
+def app_pages(monkeypatch):
+    """``app_pages(env, timeout=120)`` → ``page(path)``: the app (``app.py`` in Streamlit's
+    AppTest) on the database ``env`` names (``point_env_at``), switched to the page file ``path``,
+    failing on any exception the page raised. The app keeps one store per process: it is closed,
+    and the caches cleared, after the test, so the next test (or the CLI) can open the database."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    app_file = str(Path(__file__).resolve().parent.parent / "app.py")
+
+    def pages(env: dict[str, str], timeout: float = 120):
+        point_env_at(monkeypatch, env)
+
+        def page(path: str) -> AppTest:
+            at = AppTest.from_file(app_file, default_timeout=timeout)
+            at.run()
+            at.switch_page(path).run()
+            assert not at.exception, [e.value for e in at.exception]
+            return at
+
+        return page
+
+    yield pages
+    from views import _shared
+    _shared.store().close()
+    _shared.store.clear()
+    import streamlit as st
+    st.cache_data.clear()
+
+
 def point_env_at(monkeypatch, env: dict[str, str]) -> None:
     """Make ``open_store()`` with no arguments open what ``env`` names."""
     for k in NEO4J_KEYS + ("ORGNET_DB",):

@@ -33,23 +33,8 @@ def county(_county):
 
 
 @pytest.fixture
-def app(_county, monkeypatch):
-    point_env_at(monkeypatch, _county.app_env())
-
-    def page(path: str) -> AppTest:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-        at.run()
-        at.switch_page(path).run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    yield page
-    # The app keeps one store per process; close it so the next test (or the CLI) can open the file.
-    from views import _shared
-    _shared.store().close()
-    _shared.store.clear()
-    import streamlit as st
-    st.cache_data.clear()
+def app(_county, app_pages):
+    return app_pages(_county.app_env())
 
 
 def metrics(at) -> dict[str, str]:

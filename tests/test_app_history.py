@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from graph.config import open_store
 from quarters import Q1, Q2, two_quarters
@@ -20,24 +19,8 @@ def quarters(tmp_path_factory):
 
 
 @pytest.fixture
-def app(quarters, monkeypatch):
-    monkeypatch.delenv("NEO4J_URI", raising=False)
-    monkeypatch.setenv("ORGNET_DB", quarters.db)
-    monkeypatch.setenv("ORGNET_ARCHIVE", str(quarters.archive))
-
-    def page(path: str) -> AppTest:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240)
-        at.run()
-        at.switch_page(path).run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    yield page
-    from views import _shared
-    _shared.store().close()
-    _shared.store.clear()
-    import streamlit as st
-    st.cache_data.clear()
+def app(quarters, app_pages):
+    return app_pages({"ORGNET_DB": quarters.db, "ORGNET_ARCHIVE": str(quarters.archive)}, timeout=240)
 
 
 def test_history_page_trend_and_diff(app, quarters):

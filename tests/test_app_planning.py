@@ -4,7 +4,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from cases import ledger
 from graph.config import open_store
@@ -32,24 +31,8 @@ def county(tmp_path_factory):
 
 
 @pytest.fixture
-def app(county, monkeypatch):
-    monkeypatch.delenv("NEO4J_URI", raising=False)
-    monkeypatch.setenv("ORGNET_DB", county["db"])
-    monkeypatch.setenv("ORGNET_ARCHIVE", str(county["archive"]))
-
-    def page(path: str) -> AppTest:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-        at.run()
-        at.switch_page(path).run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    yield page
-    from views import _shared
-    _shared.store().close()
-    _shared.store.clear()
-    import streamlit as st
-    st.cache_data.clear()
+def app(county, app_pages):
+    return app_pages({"ORGNET_DB": county["db"], "ORGNET_ARCHIVE": str(county["archive"])}, timeout=180)
 
 
 def table(at, column: str):

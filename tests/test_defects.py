@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from streamlit.testing.v1 import AppTest
 
 from graph.config import open_store
 from ledgers import mini_county_db
@@ -28,23 +27,8 @@ def county(tmp_path_factory):
 
 
 @pytest.fixture
-def app(county, monkeypatch):
-    monkeypatch.delenv("NEO4J_URI", raising=False)
-    monkeypatch.setenv("ORGNET_DB", county)
-
-    def page(path: str) -> AppTest:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-        at.run()
-        at.switch_page(path).run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    yield page
-    from views import _shared
-    _shared.store().close()
-    _shared.store.clear()
-    import streamlit as st
-    st.cache_data.clear()
+def app(county, app_pages):
+    return app_pages({"ORGNET_DB": county})
 
 
 def _cells(df, progress: tuple[str, ...] = ("覆盖率%",)) -> set[str]:
@@ -104,7 +88,7 @@ def test_values_as_a_person_reads_them():
 
     assert display("lat", 37.170123456) == 37.17012
     assert display("nearest_m", 1234.5678) == 1235
-    assert display("started", dt.datetime(2026, 5, 1, 2, 3, 4, 567890)) == "2026-05-01 10:03:04"
+    assert display("started", dt.datetime(2026, 5, 1, 2, 3, 4, 567890)) == "2026-05-01 10:03"  # local, to the minute
     assert display("name", None) == "—"
     assert sorted(["第七网格", "第一网格", "第三网格", "第十二网格"], key=natural_key) == \
         ["第一网格", "第三网格", "第七网格", "第十二网格"]
@@ -302,3 +286,37 @@ def test_a_matrix_cell_opens_that_communitys_gaps_of_that_rule(app):
     at.session_state["ov_matrix"] = {"selection": {"rows": [], "columns": [], "cells": [[row, "缺口总数"]]}}
     at.run()
     assert [t.value for t in at.title][0] == "总览"
+
+
+# --- defect 8: the CLI prints what the pages show ---------------------------------------------------
+def test_cli_tables_read_as_the_pages(county):
+    import re
+
+    runner = CliRunner()
+
+    def run(*args: str) -> str:
+        result = runner.invoke(cli, ["--db", county, *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    loads = run("loads")
+    assert not re.search(r"\d\d:\d\d:\d\d", loads) and "UTC" not in loads  # local time, to the minute
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d\b", loads)
+    r15 = run("gaps", "--rule", "R15")
+    assert "1408 " in r15 and "1407.5" not in r15 and "37.1801 " in r15  # metres whole, coordinates to 5 places
+    assert "问题说明" in r15 and "—" in r15 and "None" not in r15  # an empty compound reads —
+    summary = run("gaps")
+    assert "网格无党组织负责" in summary and not re.search(r"\b(Grid|Building|Household)\b", summary)
+    chain = run("links", "--household", "H1")
+    assert "党组织" in chain and not re.search(r"\b(Person|PartyOrg)\b", chain)
+    search = run("query", "search", "-p", "q=张")
+    assert "building_leader" not in search and "楼长职务数" in search and "人员" in search
+    # columns line up under their headers, Chinese characters counting double: every column starts
+    # at the same display width on every line, after two spaces
+    from orgnet import _width
+    lines = summary.splitlines()
+    starts = [m.start() for m in re.finditer(r"-+", lines[1])][1:]
+    for line in [lines[0], *lines[2:8]]:
+        for s in starts:
+            i = next(i for i in range(len(line) + 1) if _width(line[:i]) >= s)
+            assert _width(line[:i]) == s and line[i - 2:i] == "  ", (line, s)

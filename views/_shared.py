@@ -17,12 +17,10 @@ from access.store_dir import access_dir
 from graph.config import open_store
 from graph.store import GraphStore
 from queries import coverage
-from graph.model import MODEL
 from queries.scope import Scope
-from reports.export import display, header
+from reports.export import header, readable
 from views import _firststart as firststart
 
-REL_NAMES = {r.name: r.zh for r in MODEL.rels}
 
 #: minutes of inactivity after which a session must log in again (``ORGNET_IDLE_MINUTES``)
 IDLE_MINUTES = float(os.environ.get("ORGNET_IDLE_MINUTES", "30"))
@@ -118,20 +116,11 @@ def tile_url() -> str:
 
 def frame(rows: list[dict], keep: tuple[str, ...] = ("coverage",)) -> pd.DataFrame:
     """Rows as a table a person reads: Chinese (or English) headers, model labels in words, lists
-    joined with 、, empty cells as —, local times without microseconds, rounded coordinates and
-    distances (``reports.export.display``). Columns in ``keep`` stay numbers (progress bars)."""
+    joined with 、, empty cells as —, local times to the minute, rounded coordinates and
+    distances (``reports.export.readable``, as the CLI prints them). Columns in ``keep`` stay
+    numbers (progress bars)."""
     lang = "en" if english() else "zh"
-    shown = []
-    for r in rows:
-        out = {}
-        for c, v in r.items():
-            if c in ("label", "src_label", "dst_label") and isinstance(v, str) and v in MODEL.labels:
-                v = MODEL.node(v).en if lang == "en" else MODEL.node(v).zh
-            elif c in ("rel", "type") and isinstance(v, str) and v in REL_NAMES:
-                v = v if lang == "en" else REL_NAMES[v]
-            out[c] = v if c in keep else display(c, v)
-        shown.append(out)
-    df = pd.DataFrame(shown)
+    df = pd.DataFrame(readable(rows, lang, keep))
     return df.rename(columns={c: header(c, lang) for c in df.columns})
 
 

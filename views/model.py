@@ -5,13 +5,13 @@ import pandas as pd
 import streamlit as st
 
 from graph.model import BOOKKEEPING
-from views._shared import counts, data_version, store
+from views._shared import counts, data_version, store, t
 
 s = store()
 model = s.model
 c = counts(s, s.location, data_version(s))
 
-st.title("数据模型 Data model")
+st.title(t("数据模型", "Data model"))
 st.caption(f"数据库 Database: **{s.backend}** · `{s.location}`")
 
 n_nodes = sum(c[n.label] for n in model.nodes)
@@ -28,24 +28,24 @@ nodes_tab, rels_tab, diagram_tab = st.tabs(["节点 Nodes", "关系 Relationship
 
 with nodes_tab:
     st.dataframe(pd.DataFrame([{
-        "标签 Label": n.label, "中文": n.zh, "English": n.en, "含义 Meaning": n.doc, "数量 Count": c[n.label],
+        t("标签", "Label"): n.label, t("中文", "Chinese"): n.zh, "English": n.en, t("含义", "Meaning"): n.doc, t("数量", "Count"): c[n.label],
     } for n in model.nodes]), hide_index=True, width="stretch")
     label = st.selectbox("查看属性 Properties of", model.labels,
                          format_func=lambda l: f"{model.node(l).zh} {l}", key="label")
     st.dataframe(pd.DataFrame([{
-        "属性 Property": p.name, "类型 Type": p.type, "中文": p.zh, "English": p.en,
-        "必填 Required": "是" if p.required else "", "取值 Allowed": "、".join(p.values), "说明": p.doc,
+        t("属性", "Property"): p.name, t("类型", "Type"): p.type, t("中文", "Chinese"): p.zh, "English": p.en,
+        t("必填", "Required"): t("是", "yes") if p.required else "", t("取值", "Allowed values"): "、".join(p.values), t("说明", "Notes"): p.doc,
     } for p in model.node(label).all_props]), hide_index=True, width="stretch")
 
 with rels_tab:
     st.dataframe(pd.DataFrame([{
-        "类型 Type": r.type, "中文": r.zh, "English": r.en,
-        "起点 → 终点": "; ".join(f"{a} → {b}" for a, b in r.pairs), "含义 Meaning": r.doc, "数量 Count": c[r.type],
+        t("类型", "Type"): r.type, t("中文", "Chinese"): r.zh, "English": r.en,
+        t("起点 → 终点", "From → to"): "; ".join(f"{a} → {b}" for a, b in r.pairs), t("含义", "Meaning"): r.doc, t("数量", "Count"): c[r.type],
     } for r in model.rels]), hide_index=True, width="stretch")
     rel = st.selectbox("查看属性 Properties of", model.rel_types,
                        format_func=lambda t: f"{model.rel(t).zh} {t}", key="rel")
     st.dataframe(pd.DataFrame([{
-        "属性 Property": p.name, "类型 Type": p.type, "中文": p.zh, "English": p.en, "说明": p.doc,
+        t("属性", "Property"): p.name, t("类型", "Type"): p.type, t("中文", "Chinese"): p.zh, "English": p.en, t("说明", "Notes"): p.doc,
     } for p in model.rel(rel).all_props]), hide_index=True, width="stretch")
 
 with diagram_tab:

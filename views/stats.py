@@ -7,6 +7,7 @@ import streamlit as st
 
 from queries.registry import ParameterError
 from reports import brief, checker, stats
+from reports.export import display
 from views._shared import data_version, english, principal, scope, store, t
 
 s = store()
@@ -17,6 +18,12 @@ st.title(t("统计与核稿", "Figures and report check"))
 @st.cache_data(ttl=3600, show_spinner=t("正在统计…", "Counting…"))
 def table(_s, location: str, version: tuple) -> list[dict]:
     return stats.statistics(_s)
+
+
+def _figure(v):
+    """A figure as the table shows it: — where there is none (0 workers: no households per worker)."""
+    v = display("", v)
+    return int(v) if isinstance(v, float) and v.is_integer() else v
 
 
 figures = table(s, s.location, version)
@@ -40,8 +47,8 @@ with tab_stats:
     rows = []
     for r in figures:
         row = {t("统计项", "Figure"): r["figure_en"] if english() else r["figure"],
-               t("单位", "Unit"): r["unit"], t("全县", "County"): r["county"]}
-        row.update({names[a]: r["areas"].get(a) for a in areas})
+               t("单位", "Unit"): r["unit"], t("全县", "County"): _figure(r["county"])}
+        row.update({names[a]: _figure(r["areas"].get(a)) for a in areas})
         row[t("统计口径", "Counting basis")] = r["basis"]
         rows.append(row)
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="stats_table",

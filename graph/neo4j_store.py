@@ -206,9 +206,8 @@ class Neo4jStore(GraphStore):
             try:
                 work = Neo4jTransaction(self, tx)
                 yield work
-                if work.derived_dirty:
-                    # derived properties commit with the data they come from (graph.derived)
-                    derived.refresh(work._exec)
+                # derived properties commit with the data they come from (graph.derived)
+                work.refresh_derived()
             except BaseException:
                 try:
                     tx.rollback()
@@ -232,7 +231,7 @@ class Neo4jStore(GraphStore):
                     session.run(statement).consume()
                 except Exception as e:  # the driver raises several types here
                     raise StoreError(f"could not create the schema ({statement}): {e}") from None
-        if self.query(derived.missing_check())[0]["n"]:  # data written before a derived property existed
+        if derived.missing(self.query(derived.missing_check())):  # data written before a derived property existed
             with self.transaction() as tx:
                 tx.derived_dirty = True
 

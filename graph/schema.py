@@ -95,9 +95,9 @@ def neo4j_delete_rels(type_: str, start: str, end: str, model: Model = MODEL) ->
 
 def all_neo4j_statements(model: Model = MODEL) -> list[str]:
     """Every statement shape orgnet's Neo4j store can send outside the named queries (for linting)."""
-    from .derived import missing_check, statements
+    from .derived import fill_statements, missing_check, statements
 
-    out = list(neo4j_schema(model)) + statements() + [missing_check()]
+    out = list(neo4j_schema(model)) + statements() + fill_statements() + [missing_check()]
     for n in model.nodes:
         out.append(neo4j_upsert_nodes(n.label, [p.name for p in n.all_props], model))
     for r in model.rels:
@@ -112,9 +112,10 @@ def all_neo4j_statements(model: Model = MODEL) -> list[str]:
 
 
 def snapshot_nodes(label: str, model: Model = MODEL) -> str:
-    """Every node of ``label`` with all its properties (a load's snapshot, for ``orgnet diff``)."""
+    """Every node of ``label`` with all its ledger properties (a load's snapshot, for ``orgnet diff``);
+    derived properties (``graph.derived``) are left out: no ledger row changes them."""
     n = model.node(label)
-    return f"MATCH (n:{label}) RETURN " + ", ".join(f"n.{p.name} AS {p.name}" for p in n.all_props)
+    return f"MATCH (n:{label}) RETURN " + ", ".join(f"n.{p.name} AS {p.name}" for p in n.all_props if not p.derived)
 
 
 def snapshot_rels(type_: str, start: str, end: str, model: Model = MODEL) -> str:

@@ -155,22 +155,62 @@ def normalise_rows(rows: Sequence[Mapping[str, Any]], key: str | tuple[str, ...]
 class Transaction(ABC):
     """One unit of work: everything commits together or nothing does."""
 
-    #: set when the unit of work wrote an input of a derived property (``graph.derived``): the
-    #: store then recomputes them inside this transaction, just before it commits
-    derived_dirty: bool = False
+    # Derived properties (``graph.derived``): the groups this unit of work must recompute and the
+    # labels whose new nodes need their defaults; the store brings them up to date just before it
+    # commits (``refresh_derived``), so they commit with the data they come from.
+    def _derived(self) -> tuple[set[str], set[str]]:
+        d = self.__dict__
+        return d.setdefault("_derived_full", set()), d.setdefault("_derived_fill", set())
+
+    @property
+    def derived_dirty(self) -> bool:
+        """Whether a derived value must be brought up to date before commit."""
+        full, fill = self._derived()
+        return bool(full or fill)
+
+    @derived_dirty.setter
+    def derived_dirty(self, value: bool) -> None:
+        from .derived import GROUPS
+        full, fill = self._derived()
+        full.clear(), fill.clear()
+        if value:
+            full.update(g.name for g in GROUPS)
+
+    @property
+    def derived_groups(self) -> set[str]:
+        """The groups of derived properties (``graph.derived.GROUPS``) to recompute so far."""
+        return set(self._derived()[0])
 
     def touch(self, name: str, start: str | None = None, end: str | None = None) -> None:
         """Note a write of label ``name`` (or of relationship type ``name`` from ``start`` to ``end``).
 
         The stores' own write methods call it; a writer that writes by other means calls it too."""
-        from .derived import touches
-        if not self.derived_dirty and touches(name, start, end):
-            self.derived_dirty = True
+        from .derived import touched
+        full, fill = self._derived()
+        more_full, more_fill = touched(name, start, end)
+        full.update(more_full)
+        fill.update(more_fill)
 
     def touch_statement(self, cypher: str) -> None:
-        from .derived import statement_touches
-        if not self.derived_dirty and statement_touches(cypher):
-            self.derived_dirty = True
+        from .derived import statement_groups
+        self._derived()[0].update(statement_groups(cypher))
+
+    def derived_work(self) -> tuple[set[str], set[str]] | None:
+        """(groups to recompute, labels to fill) for this unit of work, or None when there is none."""
+        full, fill = self._derived()
+        return (set(full), set(fill)) if full or fill else None
+
+    def refresh_derived(self) -> None:
+        """Recompute what this unit of work made stale (the stores call it just before commit)."""
+        from . import derived
+        full, fill = self._derived()
+        if full or fill:
+            derived.refresh(self, set(full), set(fill))
+            full.clear(), fill.clear()
+
+    def set_derived(self, label: str, prop: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Write derived values computed outside the database: rows of the node's key and ``prop``."""
+        self.upsert_nodes(label, rows)
 
     @abstractmethod
     def run(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:

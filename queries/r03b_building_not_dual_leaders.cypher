@@ -4,9 +4,9 @@
 // entity: Building
 // rule: R03B
 // seed: 003 完善1名在职人员＋1名非在职人员的“双楼长”模式
+// Leaders per building are counted when they are written (Building.leaders_in_service and
+// leaders_not_in_service, see graph/derived.py).
 MATCH (b:Building)
-WHERE EXISTS { MATCH (:Person)-[:BUILDING_LEADER_OF]->(b) }
-WITH b,
-     COUNT { MATCH (:Person)-[r:BUILDING_LEADER_OF]->(b) WHERE r.in_service = true } AS in_service,
-     COUNT { MATCH (:Person)-[r:BUILDING_LEADER_OF]->(b) WHERE r.in_service = false } AS not_in_service
-RETURN b.id AS id, in_service = 0 OR not_in_service = 0 AS violation, in_service, not_in_service
+WHERE b.leaders_in_service + b.leaders_not_in_service > 0
+RETURN b.id AS id, b.leaders_in_service = 0 OR b.leaders_not_in_service = 0 AS violation,
+       b.leaders_in_service AS in_service, b.leaders_not_in_service AS not_in_service

@@ -4,6 +4,11 @@
 // entity: Unit
 // rule: R04B
 // seed: 002 平顺 党员单元长
-MATCH (p:Person)-[:UNIT_LEADER_OF]->(u:Unit)
-WITH u, collect(CASE WHEN p.is_member = true THEN NULL ELSE p.name END) AS non_members
-RETURN u.id AS id, size(non_members) > 0 AS violation, non_members
+// Leaders and non-member leaders per unit are counted when they are written (Unit.leaders,
+// Unit.nonmember_leaders, see graph/derived.py); only units in violation look up their leaders' names.
+MATCH (u:Unit)
+WHERE u.leaders > 0
+OPTIONAL MATCH (p:Person)-[:UNIT_LEADER_OF]->(u)
+WHERE u.nonmember_leaders > 0 AND coalesce(p.is_member, false) = false
+WITH u, coalesce(collect(p.name), []) AS non_members
+RETURN u.id AS id, u.nonmember_leaders > 0 AS violation, non_members

@@ -4,6 +4,8 @@
 // entity: Person
 // rule: R10B
 // seed: 002 平顺 明确到楼栋、联系到户
+// Reported, assigned and linked households per person are kept when written (Person.reported,
+// Person.assigned, Person.links, see graph/derived.py).
 MATCH (p:Person)
-WHERE EXISTS { MATCH (p)-[:REPORTED_TO]->(:Community) } AND EXISTS { MATCH (p)-[:ASSIGNED_TO]->(:PartyOrg) }
-RETURN p.id AS id, NOT EXISTS { MATCH (p)-[:LINKED_TO]->(:Household) } AS violation
+WHERE p.reported = true AND p.assigned = true
+RETURN p.id AS id, coalesce(p.links, 0) = 0 AS violation

@@ -4,8 +4,10 @@
 // entity: Organization
 // rule: R11A
 // seed: 001 双报到; 003 80个机关企事业单位2921名在职党员到社区报到; 004 78个共建单位、3500名在职党员
+// Whether an organisation or a person reported to a community is kept when reports are written
+// (Organization.reported, Person.reported, see graph/derived.py).
 MATCH (o:Organization)
-WHERE EXISTS { MATCH (o)-[:REPORTED_TO]->(:Community) }
+WHERE o.reported = true
 RETURN o.id AS id,
-       NOT EXISTS { MATCH (p:Person)-[:WORKS_AT]->(o) WHERE EXISTS { MATCH (p)-[:REPORTED_TO]->(:Community) } } AS violation,
+       NOT EXISTS { MATCH (p:Person)-[:WORKS_AT]->(o) WHERE p.reported = true } AS violation,
        COUNT { MATCH (:Person)-[:WORKS_AT]->(o) } AS staff

@@ -5,9 +5,10 @@
 // rule: R15
 // seed: 001/003 15分钟党群服务圈; GB 50180-2018 十五分钟生活圈 800–1000 米
 // param: radius_m = 1000 | 服务半径（米）
+// The distance from each building to its nearest service site is measured when buildings or sites are
+// written, with a spatial index (Building.nearest_site_m, see graph/derived.py): comparing every building
+// with every site per view grew with the square of the county (620 ms at 10x).
 MATCH (b:Building)
 WHERE b.lat IS NOT NULL AND b.lon IS NOT NULL
-OPTIONAL MATCH (s:ServiceSite)
-WITH b, min(2 * 6371000 * asin(sqrt(sin(radians(s.lat - b.lat) / 2) ^ 2
-       + cos(radians(b.lat)) * cos(radians(s.lat)) * sin(radians(s.lon - b.lon) / 2) ^ 2))) AS nearest_m
-RETURN b.id AS id, nearest_m IS NULL OR nearest_m > $radius_m AS violation, b.lat AS lat, b.lon AS lon, nearest_m
+RETURN b.id AS id, b.nearest_site_m IS NULL OR b.nearest_site_m > $radius_m AS violation, b.lat AS lat, b.lon AS lon,
+       b.nearest_site_m AS nearest_m

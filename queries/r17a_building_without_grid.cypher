@@ -4,10 +4,7 @@
 // entity: Building
 // rule: R17A
 // seed: 003 实现居住网格全覆盖; 004 网格化服务管理
+// Grids covering a building, its units or its compound, and its households, are counted when they are
+// written (Building.grids, Building.households, see graph/derived.py).
 MATCH (b:Building)
-OPTIONAL MATCH (g1:Grid)-[:COVERS]->(b)
-OPTIONAL MATCH (g2:Grid)-[:COVERS]->(:Unit)-[:PART_OF]->(b)
-OPTIONAL MATCH (g3:Grid)-[:COVERS]->(:Compound)<-[:PART_OF]-(b)
-WITH b, count(g1) + count(g2) + count(g3) AS grids
-RETURN b.id AS id, grids = 0 AS violation,
-       COUNT { MATCH (:Household)-[:PART_OF]->(:Unit)-[:PART_OF]->(b) } AS households
+RETURN b.id AS id, coalesce(b.grids, 0) = 0 AS violation, coalesce(b.households, 0) AS households

@@ -4,10 +4,10 @@
 // entity: Household
 // rule: R17B
 // seed: 003 实现居住网格全覆盖; 004 网格化服务管理
-MATCH (u:Unit)-[:PART_OF]->(b:Building)
-OPTIONAL MATCH (g1:Grid)-[:COVERS]->(u)
-OPTIONAL MATCH (g2:Grid)-[:COVERS]->(b)
-OPTIONAL MATCH (g3:Grid)-[:COVERS]->(:Compound)<-[:PART_OF]-(b)
-WITH u, count(g1) + count(g2) + count(g3) AS grids
-MATCH (h:Household)-[:PART_OF]->(u)
-RETURN h.id AS id, grids = 0 AS violation, h.room AS room, h.head_name AS head_name
+// Grids covering a household's unit, building or compound are counted when they are written
+// (Household.grids, -1 for a household in no unit of a building, see graph/derived.py). Room and head
+// are read for the gaps only: fetching them for every household doubled the rule's time.
+MATCH (h:Household)
+WHERE h.grids >= 0
+RETURN h.id AS id, h.grids = 0 AS violation,
+       CASE WHEN h.grids = 0 THEN h.room END AS room, CASE WHEN h.grids = 0 THEN h.head_name END AS head_name

@@ -426,6 +426,7 @@ class KuzuStore(GraphStore):
                 # them in one unit; after the commit the same scan is right). A marker file, written
                 # before the commit, makes the next open finish the work if the process dies between.
                 work = tx.derived_work()
+                fresh_marker = bool(work) and not self._derived_marker.exists()
                 if work:
                     try:
                         self._mark_derived(work)
@@ -436,7 +437,12 @@ class KuzuStore(GraphStore):
                             pass
                         raise StoreError(f"the transaction was rolled back: could not write "
                                          f"{self._derived_marker.name}: {e}") from None
-                _execute(conn, "COMMIT", None)
+                try:
+                    _execute(conn, "COMMIT", None)
+                except BaseException:
+                    if fresh_marker:  # nothing was committed: nothing to finish
+                        self._derived_marker.unlink(missing_ok=True)
+                    raise
                 self._shared.commits += 1
                 if work:
                     self._refresh_derived(conn, *work)

@@ -236,3 +236,30 @@ def test_derived_values_follow_loads_reloads_replace_and_rebuild(store, tmp_path
     rebuilt = check(store)
     for key, values in rebuilt.items():
         assert values == {k: v for k, v in sites[key].items()}, key
+
+
+def test_kuzu_finishes_at_the_next_open_what_a_dead_process_left(tmp_path):
+    """Kùzu recomputes derived values in a second transaction right after the commit; a process
+    killed in between leaves a marker, and the next open finishes the work."""
+    import json
+
+    from graph.kuzu_store import KuzuStore
+
+    path = tmp_path / "db.kuzu"
+    s = KuzuStore(path)
+    s.create_schema()
+    with s.transaction() as tx:
+        tx.upsert_nodes("Household", [{"id": "H1", "address": "甲"}])
+        tx.upsert_nodes("Person", [{"id": "P1", "name": "张三", "is_member": True}])
+        tx.upsert_rels("LINKED_TO", "Person", "Household", [{"src": "P1", "dst": "H1"}])
+    marker = tmp_path / "db.kuzu.derived-pending"
+    assert not marker.exists()
+    assert s.query("MATCH (h:Household) RETURN h.member_links AS n")[0]["n"] == 1
+    with s.transaction() as tx:  # the state a kill after the data's commit leaves
+        tx._exec("MATCH (h:Household) SET h.member_links = 0")
+    s.close()
+    marker.write_text(json.dumps({"full": ["links"], "fill": []}), encoding="utf-8")
+    s = KuzuStore(path)
+    assert s.query("MATCH (h:Household) RETURN h.member_links AS n")[0]["n"] == 1
+    assert not marker.exists()
+    s.close()

@@ -6,9 +6,8 @@
 // seed: 002 平顺 单元长包联特殊群体住户
 // The members and unit leaders linked to each household are counted when links, people or leaders
 // are written (Household.carer_links, see graph/derived.py).
-// Head and room are read for the gaps only: reading them for every household doubled the rule's time.
+// A gap's head and room are added to the violating households only (queries/coverage.py): read for
+// every household they doubled the rule's time.
 MATCH (h:Household)
 WHERE size(h.special_groups) > 0
-WITH h, coalesce(h.carer_links, 0) = 0 AS violation
-RETURN h.id AS id, violation, h.special_groups AS special_groups,
-       CASE WHEN violation THEN h.head_name END AS head_name, CASE WHEN violation THEN h.room END AS room
+RETURN h.id AS id, coalesce(h.carer_links, 0) = 0 AS violation, h.special_groups AS special_groups

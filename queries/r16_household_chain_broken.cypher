@@ -7,8 +7,7 @@
 // Whether a household's chain reaches the street is derived once per write (Household.chain_ok from
 // Unit.chain_ok, see graph/derived.py), so the rule is one scan: walking each household's chain per
 // view grew faster than the county (7 s at 10x). A household in no unit has no chain.
-// Head and room are read for the gaps only: reading them for every household doubled the rule's time.
+// A gap's head and room are added to the violating households only (queries/coverage.py): read for
+// every household they doubled the rule's time.
 MATCH (h:Household)
-WITH h, NOT coalesce(h.chain_ok, false) AS violation
-RETURN h.id AS id, violation,
-       CASE WHEN violation THEN h.head_name END AS head_name, CASE WHEN violation THEN h.room END AS room
+RETURN h.id AS id, NOT coalesce(h.chain_ok, false) AS violation

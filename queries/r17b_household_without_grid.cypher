@@ -5,9 +5,9 @@
 // rule: R17B
 // seed: 003 实现居住网格全覆盖; 004 网格化服务管理
 // Grids covering a household's unit, building or compound are counted when they are written
-// (Household.grids, -1 for a household in no unit of a building, see graph/derived.py). Like R08 and
-// R16 it returns the household only: its address comes with its context (context_household.cypher);
-// reading room and head for every household doubled the rule's time.
+// (Household.grids, -1 for a household in no unit of a building, see graph/derived.py).
+// A gap's head and room are added to the violating households only (queries/coverage.py): read for
+// every household they doubled the rule's time.
 MATCH (h:Household)
 WHERE h.grids >= 0
 RETURN h.id AS id, h.grids = 0 AS violation

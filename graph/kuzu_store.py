@@ -231,13 +231,19 @@ class KuzuTransaction(Transaction):
     @contextmanager
     def _staged(self, columns: dict[str, str], rows: list[Row], where: str) -> Iterator[str]:
         """A fresh staging table holding ``rows``; dropped afterwards (or with the rollback)."""
+        data = {c: _arrow_column(t, [r[c] for r in rows], f"{where}.{c}") for c, t in columns.items()}
+        with self._staged_table(columns, pa.table(data) if data else None, len(rows)) as name:
+            yield name
+
+    @contextmanager
+    def _staged_table(self, columns: dict[str, str], table: pa.Table | None, n: int) -> Iterator[str]:
+        """A fresh staging table holding ``table`` (whose columns are ``columns``, typed)."""
         name = STAGE_PREFIX + uuid.uuid4().hex[:12]
         defs = ", ".join(["_i INT64 PRIMARY KEY"] + [f"{c} {t}" for c, t in columns.items()])
-        data = {"_i": pa.array(range(len(rows)), type=pa.int64())}
-        for c, t in columns.items():
-            data[c] = _arrow_column(t, [r[c] for r in rows], f"{where}.{c}")
+        index = pa.array(range(n), type=pa.int64())
+        table = pa.table({"_i": index}) if table is None else table.add_column(0, "_i", index)
         self._exec(f"CREATE NODE TABLE {name}({defs})")
-        self._exec(f"COPY {name} FROM $rows", {"rows": pa.table(data)})
+        self._exec(f"COPY {name} FROM $rows", {"rows": table})
         yield name
         self._exec(f"DROP TABLE {name}")
 
@@ -265,6 +271,60 @@ class KuzuTransaction(Transaction):
             self._exec(f"MATCH (s:{stage}) MERGE (n:{label} {{{node.key}: s.{node.key}}})"
                        + (f" SET {sets}" if sets else ""))
         return len(rows)
+
+    def _typed(self, types: dict[str, str], columns: Mapping[str, Sequence[Any]], where: str) -> pa.Table:
+        return pa.table({c: _arrow_column(t, columns[c] if c in columns else [None] * self._n(columns),
+                                          f"{where}.{c}") for c, t in types.items()})
+
+    @staticmethod
+    def _n(columns: Mapping[str, Sequence[Any]]) -> int:
+        return len(next(iter(columns.values()))) if columns else 0
+
+    def upsert_node_columns(self, label: str, columns: Mapping[str, Sequence[Any]]) -> int:
+        """One Arrow table per batch: COPY into a still-empty table, else one staging table and MERGE.
+        The loader's batches have unique keys (validated), so no row is dropped here."""
+        node = self._store.model.node(label)
+        n = self._n(columns)
+        if not n:
+            return 0
+        self.touch(label)
+        cols = list(columns)
+        if node.key not in cols:
+            raise StoreError(f"every row needs the column {node.key!r}; got columns {cols}")
+        check_columns(node, cols)
+        types = {c: node.prop(c).type for c in cols}
+        table = self._typed(types, columns, label)
+        if self._empty(f"(n:{label})"):
+            self._exec(f"COPY {label}({', '.join(cols)}) FROM $rows", {"rows": table})
+            return n
+        sets = ", ".join(f"n.{c} = s.{c}" for c in cols if c != node.key)
+        with self._staged_table(types, table, n) as stage:
+            self._exec(f"MATCH (s:{stage}) MERGE (n:{label} {{{node.key}: s.{node.key}}})"
+                       + (f" SET {sets}" if sets else ""))
+        return n
+
+    def upsert_rel_columns(self, type_: str, start: str, end: str, columns: Mapping[str, Sequence[Any]], *,
+                           endpoints_checked: bool = False) -> int:
+        n = self._n(columns)
+        if not n:
+            return 0
+        if not endpoints_checked:  # the row writer checks for missing endpoints first
+            return super().upsert_rel_columns(type_, start, end, columns)
+        self.touch(type_, start, end)
+        types = self._rel_stage_types(type_, start, end, list(columns))
+        if self._empty(f"()-[:{type_}]->()"):
+            rel = self._store.model.rel(type_)
+            table = self._typed({p.name: p.type for p in rel.all_props}, columns, type_)
+            table = table.add_column(0, "to", pa.array(list(columns["dst"]), pa.string()))
+            table = table.add_column(0, "from", pa.array(list(columns["src"]), pa.string()))
+            self._exec(f"COPY {type_} FROM $rows (from='{start}', to='{end}')", {"rows": table})
+            return n
+        a_key, b_key = self._store.model.node(start).key, self._store.model.node(end).key
+        sets = ", ".join(f"r.{c} = s.{c}" for c in types if c not in ("src", "dst"))
+        with self._staged_table(types, self._typed(types, columns, type_), n) as stage:
+            self._exec(f"MATCH (s:{stage}) MATCH (a:{start}), (b:{end}) WHERE a.{a_key} = s.src AND b.{b_key} = s.dst "
+                       f"MERGE (a)-[r:{type_}]->(b)" + (f" SET {sets}" if sets else ""))
+        return n
 
     def _rel_stage_types(self, type_: str, start: str, end: str, cols: list[str]) -> dict[str, str]:
         rel = self._store.model.rel(type_)

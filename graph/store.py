@@ -233,6 +233,29 @@ class Transaction(ABC):
     def delete_rels(self, type_: str, start: str, end: str, pairs: Sequence[tuple[str, str]]) -> int:
         """Remove the given (src, dst) relationships of a type."""
 
+    #: rows per call when a column batch is written through ``upsert_nodes``/``upsert_rels``
+    COLUMN_CHUNK = 10_000
+
+    def upsert_node_columns(self, label: str, columns: Mapping[str, Sequence[Any]]) -> int:
+        """``upsert_nodes`` for a batch held by column (property → values, all of one length).
+
+        This generic version writes it in chunks of rows; a store that can take columns whole
+        (Kùzu: one Arrow table) overrides it."""
+        return sum(self.upsert_nodes(label, chunk) for chunk in _row_chunks(columns, self.COLUMN_CHUNK))
+
+    def upsert_rel_columns(self, type_: str, start: str, end: str, columns: Mapping[str, Sequence[Any]], *,
+                           endpoints_checked: bool = False) -> int:
+        """``upsert_rels`` for a batch held by column (``src``, ``dst`` and properties)."""
+        return sum(self.upsert_rels(type_, start, end, chunk, endpoints_checked=endpoints_checked)
+                   for chunk in _row_chunks(columns, self.COLUMN_CHUNK))
+
+
+def _row_chunks(columns: Mapping[str, Sequence[Any]], size: int):
+    names = list(columns)
+    n = len(columns[names[0]]) if names else 0
+    for i in range(0, n, size):
+        yield [dict(zip(names, values)) for values in zip(*(columns[c][i:i + size] for c in names))]
+
 
 class GraphStore(ABC):
     """A graph database holding orgnet's model: Neo4j or embedded Kùzu."""

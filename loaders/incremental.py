@@ -21,6 +21,65 @@ from graph.store import GraphStore
 _NOT_COMPARED = ("src_load",)
 
 
+def changed_columns(store: GraphStore, columns: dict[str, list[Any]], *, label: str | None = None,
+                    rel: tuple[str, str, str] | None = None) -> tuple[dict[str, list[Any]], int]:
+    """``changed`` for a column batch (``loaders.plan``): ``(columns to write, number unchanged)``.
+
+    The rows are compared as tuples made from the columns, against one scan of what each source
+    (file, sheet) of the batch wrote before; no dict is made per row."""
+    n = len(next(iter(columns.values()))) if columns else 0
+    if not n:
+        return columns, 0
+    keys = ("id",) if label else ("src", "dst")
+    cols = [c for c in columns if c not in keys and c not in _NOT_COMPARED]
+    files, sheets = columns.get("src_file") or [None] * n, columns.get("src_sheet") or [None] * n
+    if files[0] == files[-1] and sheets[0] == sheets[-1] and len(set(zip(files, sheets))) == 1:
+        groups = {(files[0], sheets[0]): range(n)}
+    else:
+        groups = defaultdict(list)
+        for i, source in enumerate(zip(files, sheets)):
+            groups[source].append(i)
+    key_of = list(zip(*(columns[k] for k in keys)))
+    value_of = list(zip(*(columns[c] for c in cols))) if cols else [()] * n
+    keep: list[int] = []
+    same = 0
+    for (file, sheet), rows in groups.items():
+        before = _written_before(store, file, sheet, cols, label, rel) if file is not None else None
+        if not before:
+            keep += rows
+            continue
+        for i in rows:
+            old = before.get(key_of[i])
+            if old is not None and old == value_of[i]:
+                same += 1
+            else:
+                keep.append(i)
+    if len(keep) == n:
+        return columns, same
+    keep.sort()
+    return {c: [col[i] for i in keep] for c, col in columns.items()}, same
+
+
+def _written_before(store: GraphStore, file: str, sheet: str, cols: list[str], label: str | None,
+                    rel: tuple[str, str, str] | None) -> dict[tuple, tuple] | None:
+    """key → values of the rows that ``file``/``sheet`` wrote before (None when it wrote none)."""
+    values = ", ".join(f"x.{c} AS c{i}" for i, c in enumerate(cols))
+    if label:
+        cypher = f"MATCH (x:{label}) WHERE x.src_file = $file AND x.src_sheet = $sheet RETURN x.id AS k0"
+        nkeys = 1
+    else:
+        t, a, b = rel
+        cypher = (f"MATCH (p:{a})-[x:{t}]->(q:{b}) WHERE x.src_file = $file AND x.src_sheet = $sheet "
+                  "RETURN p.id AS k0, q.id AS k1")
+        nkeys = 2
+    table = store.query_columns(cypher + (", " + values if values else ""), {"file": file, "sheet": sheet})
+    if not table or not table["k0"]:
+        return None
+    key_cols = [table[f"k{i}"] for i in range(nkeys)]
+    val_cols = [table[f"c{i}"] for i in range(len(cols))]
+    return dict(zip(zip(*key_cols), zip(*val_cols))) if cols else dict.fromkeys(zip(*key_cols), ())
+
+
 def changed(store: GraphStore, rows: Sequence[dict[str, Any]], *, label: str | None = None,
             rel: tuple[str, str, str] | None = None) -> tuple[list[dict[str, Any]], int]:
     """``(rows to write, number unchanged)`` for a group of rows with the same columns.

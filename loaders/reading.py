@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import os
 import re
 import statistics
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import python_calamine
 
-from .cells import clean
+from .cells import _PLAIN, clean
 
 HEADER_SEARCH_ROWS = 20
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
@@ -50,6 +51,33 @@ class Sheet:
     header_row: int
     columns: list[str]
     rows: list[Row] = field(default_factory=list)
+
+
+@dataclass
+class ColumnSheet:
+    """One table found in a file, held by column: what the loader reads (``read_columns``).
+
+    ``numbers`` are the data rows' numbers as Excel shows them; ``cells[name]`` the cleaned values
+    of column ``name`` (one per row, None when empty); ``originals[name]`` the cells as the file
+    holds them, for a rejects file.
+    """
+
+    file: str
+    sheet: str
+    header_row: int
+    columns: list[str]
+    numbers: list[int]
+    cells: dict[str, list[str | None]]
+    originals: dict[str, list]
+
+    def rows_sheet(self) -> Sheet:
+        return Sheet(self.file, self.sheet, self.header_row, self.columns, self.rows())
+
+    def rows(self) -> list[Row]:
+        names = self.columns
+        return [Row(n, dict(zip(names, values)), dict(zip(names, raw)))
+                for n, values, raw in zip(self.numbers, zip(*(self.cells[c] for c in names)) if names else (),
+                                          zip(*(self.originals[c] for c in names)) if names else ())]
 
 
 class ReadError(Exception):
@@ -111,6 +139,18 @@ def read_file(
     ReadError
         Unsupported format, unreadable or mislabelled file, undecodable text.
     """
+    return [s.rows_sheet() for s in read_columns(path, is_header=is_header, display_name=display_name, hidden=hidden)]
+
+
+def read_columns(
+    path: str | os.PathLike,
+    *,
+    is_header: HeaderTest | None = None,
+    display_name: str | None = None,
+    hidden: list[str] | None = None,
+) -> list[ColumnSheet]:
+    """``read_file``, but each table held by column (``ColumnSheet``): no object per row. The
+    loader reads this way; the parameters, errors and cleaning are those of ``read_file``."""
     path = Path(path)
     name = display_name or path.name
     suffix = path.suffix.lower()
@@ -125,8 +165,15 @@ def read_file(
         tables = _excel_tables(data, name, hidden)
     else:
         tables = [("", _text_records(data, name))]
-    sheets = (_to_sheet(name, sheet, records, is_header) for sheet, records in tables)
-    return [s for s in sheets if s is not None]
+    del data
+    out = []
+    while tables:  # each table's records go as soon as its columns are made
+        sheet, records = tables.pop(0)
+        table = _to_columns(name, sheet, records, is_header)
+        del records
+        if table is not None:
+            out.append(table)
+    return out
 
 
 # A record is (row number, cell values with merged ranges filled, number of distinct non-empty
@@ -223,34 +270,66 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
-def _to_sheet(file: str, sheet: str, records: list[Record], is_header: HeaderTest | None) -> Sheet | None:
-    originals = {number: values for number, values, _ in records}
-    cleaned = [(number, [clean(v) for v in values], distinct) for number, values, distinct in records]
-    if not any(any(v is not None for v in cells) for _, cells, _ in cleaned):
-        return None
+def _to_columns(file: str, sheet: str, records: list[Record], is_header: HeaderTest | None) -> ColumnSheet | None:
+    """The table of ``records``, column by column: the header is looked for in the first rows only,
+    then every column is cleaned as a whole (``clean_column``) instead of cell by cell in rows."""
     header_at = None
-    for i, (number, cells, distinct) in enumerate(cleaned):
+    for i, (number, values, distinct) in enumerate(records):
         if number > HEADER_SEARCH_ROWS:
             break
+        cells = [clean(v) for v in values]
         if is_header([header_name(c) for c in cells]) if is_header else distinct >= 2:
             header_at = i
             break
     if header_at is None:
-        return Sheet(file, sheet, 0, [])
+        if not any(clean(v) is not None for _, values, _ in records for v in values):
+            return None
+        return ColumnSheet(file, sheet, 0, [], [], {}, {})
 
-    number, header_cells, _ = cleaned[header_at]
+    number, header_values, _ = records[header_at]
     columns: dict[int, str] = {}
-    for index, cell in enumerate(header_cells):
-        if (name := header_name(cell)) is not None:
+    for index, cell in enumerate(header_values):
+        if (name := header_name(clean(cell))) is not None:
             columns[index] = _unique(name, columns.values())
-    rows = []
-    for row_number, cells, _ in cleaned[header_at + 1:]:
-        values = {name: cells[i] if i < len(cells) else None for i, name in columns.items()}
-        if any(v is not None for v in values.values()):
-            original = originals[row_number]
-            raw = {name: original[i] if i < len(original) else None for i, name in columns.items()}
-            rows.append(Row(row_number, values, raw))
-    return Sheet(file, sheet, number, list(columns.values()), rows)
+    data = records[header_at + 1:]
+    numbers = [n for n, _, _ in data]
+    # Transposed once (short rows padded with None), so each column is cleaned as one list.
+    by_index = list(itertools.zip_longest(*(values for _, values, _ in data))) if data else []
+    width = len(by_index)
+    originals = {name: list(by_index[i]) if i < width else [None] * len(data) for i, name in columns.items()}
+    cells = {name: clean_column(col) for name, col in originals.items()}
+    # A row none of whose named columns holds anything is not a row (blank lines, trailing cells).
+    # (a cleaned cell is None or non-empty text, so truth is presence)
+    filled = [any(t) for t in zip(*cells.values())] if cells else [False] * len(numbers)
+    if not all(filled):
+        keep = [i for i, f in enumerate(filled) if f]
+        numbers = [numbers[i] for i in keep]
+        originals = {k: [col[i] for i in keep] for k, col in originals.items()}
+        cells = {k: [col[i] for i in keep] for k, col in cells.items()}
+    return ColumnSheet(file, sheet, number, list(columns.values()), numbers, cells, originals)
+
+
+def clean_column(values: list) -> list[str | None]:
+    """``clean`` of every value in a column. Most cells are already tidy text (one regex match
+    says so), and repeated values that are not (numbers, dates, padded text) are cleaned once."""
+    plain = _PLAIN.fullmatch
+    memo: dict = {}
+    out = []
+    append = out.append
+    for v in values:
+        if v is None:
+            append(None)
+        elif v.__class__ is str and plain(v):
+            append(v)
+        else:
+            try:
+                append(memo[v])
+            except KeyError:
+                memo[v] = c = clean(v)
+                append(c)
+            except TypeError:  # unhashable: never from a reader, but clean says what it is
+                append(clean(v))
+    return out
 
 
 def _unique(name: str, taken) -> str:

@@ -14,7 +14,9 @@ from graph.schema import rels_from_source
 def retire(tx, v, rel_batches, load_id: str, as_of: dt.date) -> int:
     """--replace: remove relationships an earlier load of the same file and sheet wrote that this one lacks,
     keeping each as an ``EndedRel`` (its properties, source row and the date it ended)."""
-    keep = {(t, a, b): {(r["src"], r["dst"]) for r in rows} for (t, a, b), rows in rel_batches}
+    keep: dict[tuple[str, str, str], set[tuple[str, str]]] = {}
+    for trip, cols in rel_batches:  # column batches (``loaders.plan``); one type may have several
+        keep.setdefault(trip, set()).update(zip(cols.get("src", ()), cols.get("dst", ())))
     retired = 0
     for sd in v.sheets:
         types = sd.spec.rel_types()

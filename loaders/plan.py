@@ -1,0 +1,117 @@
+"""What a validated load writes, as column batches: no dict per row.
+
+``plan(validation, load_id)`` turns the valid rows of every parsed sheet (``columnar.SheetData``)
+into node batches ``(label, columns)`` and relationship batches ``((type, start, end), columns)``,
+where ``columns`` maps a property (``id``, or ``src``/``dst`` for relationships, the ledger's
+columns and the provenance ``src_load``/``src_file``/``src_sheet``/``src_row``) to one list of
+values. All rows of a batch have the same columns, so a store can write it as one table (Kùzu
+COPYs it as Arrow). A relationship named twice in one batch (``A、A`` in a list cell) is written
+once, keeping the last row that named it.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from graph.model import MODEL
+
+Columns = dict[str, list[Any]]
+NodeBatch = tuple[str, Columns]
+RelBatch = tuple[tuple[str, str, str], Columns]
+
+PROVENANCE = ("src_load", "src_file", "src_sheet", "src_row")
+
+
+def size(columns: Columns) -> int:
+    """Rows in a column batch."""
+    return len(next(iter(columns.values()))) if columns else 0
+
+
+def take(columns: Columns, rows: list[int]) -> Columns:
+    """The rows ``rows`` (indices, in order) of a column batch."""
+    return {c: [col[i] for i in rows] for c, col in columns.items()}
+
+
+def plan(v, load_id: str) -> tuple[list[NodeBatch], list[RelBatch]]:
+    """Node batches in model order, relationship batches largest first (a store may bulk-copy into a
+    still-empty table, so the big batch should get there first)."""
+    nodes: dict[tuple[str, tuple[str, ...]], Columns] = {}
+    rels: dict[tuple[tuple[str, str, str], tuple[str, ...]], Columns] = {}
+    for sd in v.sheets:
+        spec, n = sd.spec, len(sd)
+        good = [i for i in range(n) if i not in sd.errors] if sd.errors else None
+        pick = (lambda col: list(col)) if good is None else (lambda col: [col[i] for i in good])  # noqa: E731
+        m = n if good is None else len(good)
+        if not m:
+            continue
+        none = [None] * n
+        prov = {"src_load": [load_id] * m, "src_file": [sd.file] * m, "src_sheet": [sd.sheet] * m,
+                "src_row": pick(sd.numbers)}
+        cols = tuple(spec.prop_of(c).name for c in spec.columns if c.header in sd.present)
+        if spec.is_node:
+            keys = pick(sd.keys)
+            batch = nodes.setdefault((spec.label, cols), {c: [] for c in ("id", *cols, *PROVENANCE)})
+            batch["id"] += keys
+            for c in cols:
+                batch[c] += pick(sd.values.get(c, none))
+            for c in PROVENANCE:
+                batch[c] += prov[c]
+            for ref in spec.refs:
+                resolved = pick(sd.resolved.get(ref.header) or none)
+                extra = [p.prop for p in ref.props if p.header in sd.present]
+                given = sd.ref_values.get(ref.header, {})
+                extra_values = [pick(given.get(p, none)) for p in extra]
+                names = ("src", "dst", *extra, *PROVENANCE)
+                prov_cols = [prov[c] for c in PROVENANCE]
+                for j, res in enumerate(resolved):
+                    if not res:
+                        continue
+                    key = keys[j]
+                    tail = [col[j] for col in extra_values] + [col[j] for col in prov_cols]
+                    for label, x in res:
+                        src, dst, a, b = (x, key, label, spec.label) if ref.incoming else (key, x, spec.label, label)
+                        out = rels.get(((ref.rel, a, b), names))
+                        if out is None:
+                            out = rels[((ref.rel, a, b), names)] = {c: [] for c in names}
+                        for c, value in zip(names, (src, dst, *tail)):
+                            out[c].append(value)
+        else:
+            names = ("src", "dst", *cols, *PROVENANCE)
+            starts, ends = pick(sd.resolved[spec.start.header]), pick(sd.resolved[spec.end.header])
+            by_pair: dict[tuple[str, str], list[int]] = {}
+            for j, (s, e) in enumerate(zip(starts, ends)):
+                by_pair.setdefault((s[0][0], e[0][0]), []).append(j)
+            values = [pick(sd.values.get(c, none)) for c in cols] + [prov[c] for c in PROVENANCE]
+            for (a, b), rows in by_pair.items():
+                out = rels.get(((spec.rel, a, b), names))
+                if out is None:
+                    out = rels[((spec.rel, a, b), names)] = {c: [] for c in names}
+                out["src"] += [starts[j][0][1] for j in rows]
+                out["dst"] += [ends[j][0][1] for j in rows]
+                for c, col in zip(names[2:], values):
+                    out[c] += [col[j] for j in rows]
+    order = {label: i for i, label in enumerate(MODEL.labels)}
+    node_batches = sorted(((label, cols) for (label, _), cols in nodes.items()), key=lambda x: order[x[0]])
+    totals: dict[tuple[str, str, str], int] = {}
+    rel_list = []
+    for (trip, _), cols in rels.items():
+        cols = _last_of_each_pair(cols)
+        totals[trip] = totals.get(trip, 0) + size(cols)
+        rel_list.append((trip, cols))
+    rel_batches = sorted(rel_list, key=lambda x: (-totals[x[0]], -size(x[1])))
+    return node_batches, rel_batches
+
+
+def _last_of_each_pair(cols: Columns) -> Columns:
+    pairs = list(zip(cols["src"], cols["dst"]))
+    if len(set(pairs)) == len(pairs):
+        return cols
+    last: dict[tuple[str, str], int] = {}
+    for i, p in enumerate(pairs):
+        last[p] = i
+    return take(cols, sorted(last.values()))
+
+
+def rows_of(columns: Columns) -> list[dict[str, Any]]:
+    """A column batch as rows (dicts): for a store without a column writer, and for benchmarks."""
+    names = list(columns)
+    return [dict(zip(names, values)) for values in zip(*columns.values())]

@@ -2,7 +2,8 @@
 
     /usr/bin/time -v python bench/bench_pipeline.py --scale 1 --fmt csv [--changed 1000]
 
-Generates the default county (高青, seed 1) once per scale and format under /tmp/orgnet-bench,
+Generates the default county (高青, seed 1) once per scale and format under /tmp/orgnet-bench
+(or ``ORGNET_BENCH_DIR``),
 loads it into a fresh Kùzu file and prints one JSON line: seconds to read + validate, to write
 (the transaction), in all, rows/s; with ``--changed N`` it then changes the phone number of N
 households in the households ledger and re-loads that ledger alone (an incremental load), and
@@ -28,7 +29,7 @@ from demo import generate  # noqa: E402
 from graph.config import open_store  # noqa: E402
 from loaders.engine import load  # noqa: E402
 
-WORK = Path("/tmp/orgnet-bench")
+WORK = Path(os.environ.get("ORGNET_BENCH_DIR", "/tmp/orgnet-bench"))
 
 
 def county(scale: float, fmt: str) -> list[Path]:

@@ -323,6 +323,9 @@ def parse_sheet(sd: SheetData, table: ColumnSheet) -> None:
                     if c.required:
                         add(i, [("missing-value", col.header, None, f"“{col.header}”为必填项，请填写所引用对象的编号")])
                     continue
+                if not col.many and _PLAIN_ID.fullmatch(text):
+                    refs[i] = [text]  # what fix_id returns for it
+                    continue
                 hit = memo.get(text)
                 if hit is None:
                     try:

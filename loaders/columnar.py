@@ -25,7 +25,7 @@ from typing import Any
 from graph.model import Prop
 
 from . import cells
-from .reading import ColumnSheet
+from .reading import ColumnSheet, read_columns
 from .rules import RULES, plausible
 from .specs import LEDGERS, Column, Ledger, Ref
 
@@ -73,11 +73,13 @@ class SheetData:
     refs: dict[str, list[list[str] | None]] = field(default_factory=dict)
     #: reference header → property → value of each row (relationship properties of a node ledger)
     ref_values: dict[str, dict[str, list]] = field(default_factory=dict)
-    #: reference header → resolved [(label, id)] of each row (None when it has no ids)
-    resolved: dict[str, list[list[tuple[str, str]] | None]] = field(default_factory=dict)
+    #: reference header → resolved [(label, id)] of each row (None when it has no ids), or just the
+    #: label when every id of the row resolved to that one kind (see ``resolved_at``)
+    resolved: dict[str, list[list[tuple[str, str]] | str | None]] = field(default_factory=dict)
     #: row index → errors, only for rows that have any
     errors: dict[int, list[LedgerError]] = field(default_factory=dict)
-    #: column → the cells as the file holds them, written unchanged to a rejects file
+    #: column → the cells as the file holds them, for a rejects file: not kept while loading (a
+    #: county's raw cells would double the memory), read again for the rejected rows (``restore_raw``)
     raw: dict[str, list] = field(default_factory=dict)
 
     def __len__(self) -> int:
@@ -86,6 +88,26 @@ class SheetData:
     def error(self, i: int, code: str, column: str, value: Any, message: str) -> None:
         self.errors.setdefault(i, []).append(LedgerError(code, self.file, self.sheet, self.numbers[i], column,
                                                          None if value is None else str(value), message))
+
+    def resolved_at(self, header: str, i: int) -> list[tuple[str, str]] | None:
+        """The resolved references [(label, id)] of row ``i`` in column ``header`` (None if none)."""
+        col = self.resolved.get(header)
+        entry = col[i] if col is not None else None
+        if entry.__class__ is str:
+            return [(entry, x) for x in self.refs[header][i]]
+        return entry
+
+    def restore_raw(self, is_header) -> None:
+        """Read the file again for the cells of this sheet's rows as the file holds them (the reader is
+        deterministic: same file, same rows and numbers)."""
+        if self.raw or not self.numbers:
+            return
+        for table in read_columns(self.path, is_header=is_header, display_name=self.file):
+            if table.sheet == self.sheet:
+                at = {n: i for i, n in enumerate(table.numbers)}
+                self.raw = {c: [table.originals[c][at[n]] if n in at else None for n in self.numbers]
+                            for c in self.columns if c in table.originals}
+                return
 
     @property
     def records(self) -> list["Record"]:
@@ -133,8 +155,7 @@ class Record:
 
     @property
     def resolved(self) -> dict[str, list[tuple[str, str]]]:
-        i = self.i
-        return {h: col[i] for h, col in self.source.resolved.items() if col[i] is not None}
+        return {h: r for h in self.source.resolved if (r := self.source.resolved_at(h, self.i)) is not None}
 
     @property
     def raw(self) -> dict[str, Any]:
@@ -296,7 +317,6 @@ def parse_sheet(sd: SheetData, table: ColumnSheet) -> None:
     """Fill ``sd`` from ``table``: typed values, keys, references and every error of single rows."""
     spec, n = sd.spec, len(table.numbers)
     sd.numbers = table.numbers
-    sd.raw = table.originals
     texts = table.cells
     sd.keys = [None] * n
     # per row: [(stage, problems)] gathered column by column, then flattened in order

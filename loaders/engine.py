@@ -232,7 +232,7 @@ def _read(paths: Sequence[Path], errors: list[LedgerError], skipped: list[str], 
             if missing:
                 continue
             parse_sheet(sd, sheet)
-            sheet.cells = {}  # parsed: the cleaned texts are not needed any more
+            sheet.cells = sheet.originals = {}  # parsed: the texts are not needed any more
             out.append(sd)
             if progress:
                 progress(f"读取 Reading {where}：{_rate(len(sd), t0)}", i, len(paths))
@@ -329,7 +329,9 @@ def _resolve(sheets: list[SheetData], store: GraphStore | None, valid_only: bool
                         else:
                             sd.error(i, "missing-reference", col.header, x,
                                      f"找不到{kinds}“{x}”：本次导入和数据库中都没有。请先导入{kinds}台账，或改正编号")
-                out[i] = resolved
+                # compact: a row whose ids all resolved to one kind keeps just that label
+                out[i] = resolved[0][0] if len(resolved) == len(ids) and all(r[0] == resolved[0][0]
+                                                                           for r in resolved) else resolved
             sd.resolved[col.header] = out
         if not sd.spec.is_node and not valid_only:
             _check_pairs(sd)
@@ -353,10 +355,14 @@ def _other_kind(i: str, targets: tuple[str, ...], index, store, cache: dict[str,
     return None
 
 
+def _pairs(sd: SheetData) -> Iterable[tuple[int, list | None, list | None]]:
+    starts, ends = sd.spec.start.header, sd.spec.end.header
+    for i in range(len(sd)):
+        yield i, sd.resolved_at(starts, i), sd.resolved_at(ends, i)
+
+
 def _check_pairs(sd: SheetData) -> None:
-    starts = sd.resolved.get(sd.spec.start.header) or [None] * len(sd)
-    ends = sd.resolved.get(sd.spec.end.header) or [None] * len(sd)
-    for i, (s, e) in enumerate(zip(starts, ends)):
+    for i, s, e in _pairs(sd):
         if s and e and s[0] == e[0]:
             sd.error(i, "rule-violation", sd.spec.end.header, e[0][1], "起点和终点是同一个对象")
 
@@ -366,9 +372,7 @@ def _duplicate_pairs(sheets: list[SheetData]) -> None:
     for sd in sheets:
         if sd.spec.is_node:
             continue
-        starts = sd.resolved.get(sd.spec.start.header) or [None] * len(sd)
-        ends = sd.resolved.get(sd.spec.end.header) or [None] * len(sd)
-        for i, (s, e) in enumerate(zip(starts, ends)):
+        for i, s, e in _pairs(sd):
             if not (s and e):
                 continue
             k = (sd.spec.rel, s[0], e[0])
@@ -424,8 +428,6 @@ def _validate(paths: Sequence[str | Path], store: GraphStore | None, *, progress
     for sd in sheets:
         for i in sorted(sd.errors):
             errors.extend(_dedupe(sd.errors[i]))
-        if not sd.errors:
-            sd.raw = {}  # only a rejected row goes back to the user as it was read
     if progress:
         progress(f"校验 Validated：{_rate(rows, t0)}，{len(errors):,} 处错误", len(paths) + 1, len(paths) + 1)
     return Validation(sheets, errors, skipped, paths)
@@ -537,6 +539,9 @@ def _load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool,
         commit_pending(archive, pending)
     rejects_file = None
     if rejected:
+        for sd in v.sheets:  # only a rejected row goes back to the user as it was read
+            if sd.errors:
+                sd.restore_raw(is_header)
         rejects_file = write_rejects(v, rejects or Path(f"rejects-{load_id}.xlsx"))
     return LoadReport(load_id, dict(written), rejected, v.errors, rejects_file, retired,
                       round(time.monotonic() - t0, 3), v.skipped, unchanged, as_of)

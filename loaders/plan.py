@@ -37,58 +37,14 @@ def plan(v, load_id: str) -> tuple[list[NodeBatch], list[RelBatch]]:
     nodes: dict[tuple[str, tuple[str, ...]], Columns] = {}
     rels: dict[tuple[tuple[str, str, str], tuple[str, ...]], Columns] = {}
     for sd in v.sheets:
-        spec, n = sd.spec, len(sd)
+        n = len(sd)
         good = [i for i in range(n) if i not in sd.errors] if sd.errors else None
-        pick = (lambda col: list(col)) if good is None else (lambda col: [col[i] for i in good])  # noqa: E731
+        pick = (lambda col: col) if good is None else (lambda col: [col[i] for i in good])  # noqa: E731
         m = n if good is None else len(good)
         if not m:
             continue
-        none = [None] * n
-        prov = {"src_load": [load_id] * m, "src_file": [sd.file] * m, "src_sheet": [sd.sheet] * m,
-                "src_row": pick(sd.numbers)}
-        cols = tuple(spec.prop_of(c).name for c in spec.columns if c.header in sd.present)
-        if spec.is_node:
-            keys = pick(sd.keys)
-            batch = nodes.setdefault((spec.label, cols), {c: [] for c in ("id", *cols, *PROVENANCE)})
-            batch["id"] += keys
-            for c in cols:
-                batch[c] += pick(sd.values.get(c, none))
-            for c in PROVENANCE:
-                batch[c] += prov[c]
-            for ref in spec.refs:
-                resolved = pick(sd.resolved.get(ref.header) or none)
-                extra = [p.prop for p in ref.props if p.header in sd.present]
-                given = sd.ref_values.get(ref.header, {})
-                extra_values = [pick(given.get(p, none)) for p in extra]
-                names = ("src", "dst", *extra, *PROVENANCE)
-                prov_cols = [prov[c] for c in PROVENANCE]
-                for j, res in enumerate(resolved):
-                    if not res:
-                        continue
-                    key = keys[j]
-                    tail = [col[j] for col in extra_values] + [col[j] for col in prov_cols]
-                    for label, x in res:
-                        src, dst, a, b = (x, key, label, spec.label) if ref.incoming else (key, x, spec.label, label)
-                        out = rels.get(((ref.rel, a, b), names))
-                        if out is None:
-                            out = rels[((ref.rel, a, b), names)] = {c: [] for c in names}
-                        for c, value in zip(names, (src, dst, *tail)):
-                            out[c].append(value)
-        else:
-            names = ("src", "dst", *cols, *PROVENANCE)
-            starts, ends = pick(sd.resolved[spec.start.header]), pick(sd.resolved[spec.end.header])
-            by_pair: dict[tuple[str, str], list[int]] = {}
-            for j, (s, e) in enumerate(zip(starts, ends)):
-                by_pair.setdefault((s[0][0], e[0][0]), []).append(j)
-            values = [pick(sd.values.get(c, none)) for c in cols] + [prov[c] for c in PROVENANCE]
-            for (a, b), rows in by_pair.items():
-                out = rels.get(((spec.rel, a, b), names))
-                if out is None:
-                    out = rels[((spec.rel, a, b), names)] = {c: [] for c in names}
-                out["src"] += [starts[j][0][1] for j in rows]
-                out["dst"] += [ends[j][0][1] for j in rows]
-                for c, col in zip(names[2:], values):
-                    out[c] += [col[j] for j in rows]
+        _plan_sheet(sd, pick, m, load_id, nodes, rels)
+        sd.keep_only(sorted(sd.errors))  # planned: the sheet keeps only its rejected rows
     order = {label: i for i, label in enumerate(MODEL.labels)}
     node_batches = sorted(((label, cols) for (label, _), cols in nodes.items()), key=lambda x: order[x[0]])
     totals: dict[tuple[str, str, str], int] = {}
@@ -99,6 +55,59 @@ def plan(v, load_id: str) -> tuple[list[NodeBatch], list[RelBatch]]:
         rel_list.append((trip, cols))
     rel_batches = sorted(rel_list, key=lambda x: (-totals[x[0]], -size(x[1])))
     return node_batches, rel_batches
+
+
+def _plan_sheet(sd, pick, m: int, load_id: str, nodes: dict, rels: dict) -> None:
+    spec, n = sd.spec, len(sd)
+    none = [None] * n
+    prov = {"src_load": [load_id] * m, "src_file": [sd.file] * m, "src_sheet": [sd.sheet] * m,
+            "src_row": pick(sd.numbers)}
+    cols = tuple(spec.prop_of(c).name for c in spec.columns if c.header in sd.present)
+    if spec.is_node:
+        keys = pick(sd.keys)
+        batch = nodes.setdefault((spec.label, cols), {c: [] for c in ("id", *cols, *PROVENANCE)})
+        batch["id"] += keys
+        for c in cols:
+            batch[c] += pick(sd.values.get(c, none))
+        for c in PROVENANCE:
+            batch[c] += prov[c]
+        for ref in spec.refs:
+            resolved = pick(sd.resolved.get(ref.header) or none)
+            ids = pick(sd.refs.get(ref.header) or none)
+            extra = [p.prop for p in ref.props if p.header in sd.present]
+            given = sd.ref_values.get(ref.header, {})
+            extra_values = [pick(given.get(p, none)) for p in extra]
+            names = ("src", "dst", *extra, *PROVENANCE)
+            prov_cols = [prov[c] for c in PROVENANCE]
+            for j, res in enumerate(resolved):
+                if not res:
+                    continue
+                key = keys[j]
+                tail = [col[j] for col in extra_values] + [col[j] for col in prov_cols]
+                for label, x in ([(res, x) for x in ids[j]] if res.__class__ is str else res):
+                    src, dst, a, b = (x, key, label, spec.label) if ref.incoming else (key, x, spec.label, label)
+                    out = rels.get(((ref.rel, a, b), names))
+                    if out is None:
+                        out = rels[((ref.rel, a, b), names)] = {c: [] for c in names}
+                    for c, value in zip(names, (src, dst, *tail)):
+                        out[c].append(value)
+    else:
+        names = ("src", "dst", *cols, *PROVENANCE)
+        starts = [sd.resolved_at(spec.start.header, i) for i in range(n)]
+        ends = [sd.resolved_at(spec.end.header, i) for i in range(n)]
+        starts, ends = pick(starts), pick(ends)
+        by_pair: dict[tuple[str, str], list[int]] = {}
+        for j, (s, e) in enumerate(zip(starts, ends)):
+            by_pair.setdefault((s[0][0], e[0][0]), []).append(j)
+        values = [pick(sd.values.get(c, none)) for c in cols] + [prov[c] for c in PROVENANCE]
+        for (a, b), rows in by_pair.items():
+            out = rels.get(((spec.rel, a, b), names))
+            if out is None:
+                out = rels[((spec.rel, a, b), names)] = {c: [] for c in names}
+            out["src"] += [starts[j][0][1] for j in rows]
+            out["dst"] += [ends[j][0][1] for j in rows]
+            for c, col in zip(names[2:], values):
+                out[c] += [col[j] for j in rows]
 
 
 def _last_of_each_pair(cols: Columns) -> Columns:

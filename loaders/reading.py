@@ -316,11 +316,15 @@ def clean_column(values: list) -> list[str | None]:
     memo: dict = {}
     out = []
     append = out.append
+    # A column that repeats its values (是/否, kinds, community names) keeps one string per value:
+    # a county-sized ledger holds millions of cells, and a reader makes a new string for each.
+    sample = [v for v in values[:2000] if v.__class__ is str]
+    shared: dict | None = {} if sample and len(set(sample)) * 2 < len(sample) else None
     for v in values:
         if v is None:
             append(None)
         elif v.__class__ is str and plain(v):
-            append(v)
+            append(v if shared is None else shared.setdefault(v, v))
         else:
             try:
                 append(memo[v])

@@ -419,6 +419,12 @@ class KuzuStore(GraphStore):
     def query_columns(self, cypher: str, params: Mapping[str, Any] | None = None) -> dict[str, list[Any]]:
         return _columns(self._conn(), for_backend(cypher, "kuzu"), params)
 
+    def query_arrow(self, cypher: str, params: Mapping[str, Any] | None = None) -> pa.Table | None:
+        result = _result(self._conn(), for_backend(cypher, "kuzu"), params)
+        if not result.has_next():
+            return None
+        return result.get_as_arrow()
+
     def query_console(self, cypher: str, params: Mapping[str, Any] | None = None, *, timeout: float,
                       row_cap: int, cancel: Cancel | None = None) -> tuple[list[str], list[Row], bool]:
         # A connection of its own, so interrupt() stops this statement and nothing else, and a

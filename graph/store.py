@@ -301,6 +301,18 @@ class GraphStore(ABC):
                 cols[k].append(v)
         return cols
 
+    def query_arrow(self, cypher: str, params: Mapping[str, Any] | None = None):
+        """Run a read statement; the result as a ``pyarrow.Table`` (None when it has no rows).
+
+        For comparing a county-sized ledger with what the database holds without a Python object
+        per value (Kùzu hands over its own Arrow result). This default builds it from ``query_columns``."""
+        import pyarrow as pa
+
+        cols = self.query_columns(cypher, params)
+        if not cols or not next(iter(cols.values())):
+            return None
+        return pa.table(cols)
+
     @abstractmethod
     def query_console(self, cypher: str, params: Mapping[str, Any] | None = None, *, timeout: float,
                       row_cap: int, cancel: Cancel | None = None) -> tuple[list[str], list[Row], bool]:

@@ -39,10 +39,19 @@ def changed_columns(store: GraphStore, columns: dict[str, list[Any]], *, label: 
         groups = defaultdict(list)
         for i, source in enumerate(zip(files, sheets)):
             groups[source].append(i)
-    key_of = list(zip(*(columns[k] for k in keys)))
-    value_of = list(zip(*(columns[c] for c in cols))) if cols else [()] * n
     keep: list[int] = []
     same = 0
+    if len(groups) == 1 and None not in groups:
+        (file, sheet), = groups
+        unchanged = _unchanged_arrow(store, columns, keys, cols, file, sheet, label, rel)
+        if unchanged is not None:
+            if not unchanged:
+                return columns, 0
+            skip = set(unchanged)
+            keep = [i for i in range(n) if i not in skip]
+            return {c: [col[i] for i in keep] for c, col in columns.items()}, len(skip)
+    key_of = list(zip(*(columns[k] for k in keys)))
+    value_of = list(zip(*(columns[c] for c in cols))) if cols else [()] * n
     for (file, sheet), rows in groups.items():
         before = _written_before(store, file, sheet, cols, label, rel) if file is not None else None
         if not before:
@@ -58,6 +67,55 @@ def changed_columns(store: GraphStore, columns: dict[str, list[Any]], *, label: 
         return columns, same
     keep.sort()
     return {c: [col[i] for i in keep] for c, col in columns.items()}, same
+
+
+def _unchanged_arrow(store: GraphStore, columns: dict[str, list[Any]], keys: tuple[str, ...], cols: list[str],
+                     file: str, sheet: str, label: str | None, rel: tuple[str, str, str] | None) -> list[int] | None:
+    """Indices of the rows that ``file``/``sheet`` already wrote exactly so, found by an Arrow join of
+    the batch with the stored rows on the key and a column-wise comparison: no Python object per
+    stored value, so a re-load of a city's households ledger compares a million rows in C.
+    None when it cannot tell (a type the comparison does not handle): the caller compares in Python."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from graph.kuzu_store import _arrow_column
+
+    model = store.model
+    owner = model.node(label) if label else model.rel(rel[0])
+    ktypes = {k: "STRING" for k in keys}
+    types = {**ktypes, **{c: owner.prop(c).type for c in cols}}
+    values = ", ".join(f"x.{c} AS c{i}" for i, c in enumerate(cols))
+    if label:
+        cypher = f"MATCH (x:{label}) WHERE x.src_file = $file AND x.src_sheet = $sheet RETURN x.id AS k0"
+    else:
+        t, a, b = rel
+        cypher = (f"MATCH (p:{a})-[x:{t}]->(q:{b}) WHERE x.src_file = $file AND x.src_sheet = $sheet "
+                  "RETURN p.id AS k0, q.id AS k1")
+    old = store.query_arrow(cypher + (", " + values if values else ""), {"file": file, "sheet": sheet})
+    if old is None:
+        return []
+    try:
+        new = pa.table({f"k{i}": pa.array(columns[k], pa.string()) for i, k in enumerate(keys)}
+                       | {f"c{i}": _arrow_column(types[c], columns[c], c) for i, c in enumerate(cols)}
+                       | {"_i": pa.array(range(len(columns[keys[0]])), pa.int64())})
+        old = old.rename_columns([f"o_{name}" if name.startswith("c") else name for name in old.column_names])
+        for i, c in enumerate(cols):
+            a, b = new[f"c{i}"], old[f"o_c{i}"]
+            if types[c] == "STRING[]":  # a join carries no lists: compare them as one joined text
+                new = new.set_column(new.schema.get_field_index(f"c{i}"), f"c{i}", pc.binary_join(a, "\x1f"))
+                old = old.set_column(old.schema.get_field_index(f"o_c{i}"), f"o_c{i}", pc.binary_join(b, "\x1f"))
+            elif b.type != a.type:
+                old = old.set_column(old.schema.get_field_index(f"o_c{i}"), f"o_c{i}", b.cast(a.type))
+        joined = new.join(old, keys=[f"k{i}" for i in range(len(keys))], join_type="inner")
+        same = pa.array([True] * joined.num_rows, pa.bool_())
+        for i in range(len(cols)):
+            a, b = joined[f"c{i}"], joined[f"o_c{i}"]
+            eq = pc.fill_null(pc.equal(a, b), False)
+            both_null = pc.and_(pc.is_null(a), pc.is_null(b))
+            same = pc.and_(same, pc.or_(eq, both_null))
+        return pc.filter(joined["_i"], same).to_pylist()
+    except (pa.ArrowException, ValueError, TypeError, KeyError):
+        return None
 
 
 def _written_before(store: GraphStore, file: str, sheet: str, cols: list[str], label: str | None,

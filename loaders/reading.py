@@ -18,7 +18,7 @@ from pathlib import Path
 
 import python_calamine
 
-from .cells import _PLAIN, clean
+from .cells import _NOT_PLAIN, _PLAIN, clean
 
 HEADER_SEARCH_ROWS = 20
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
@@ -164,6 +164,9 @@ def read_columns(
     if suffix in EXCEL_SUFFIXES:
         tables = _excel_tables(data, name, hidden)
     else:
+        fast = _arrow_csv(data, name, is_header)
+        if fast is not None:
+            return [fast]
         tables = [("", _text_records(data, name))]
     del data
     out = []
@@ -238,6 +241,118 @@ def _text_records(data: bytes, name: str) -> list[Record]:
             for i, row in enumerate(rows)]
 
 
+def _re2_class() -> str:
+    """``cells._NOT_PLAIN`` as an RE2 character class body. Python's ``\\s`` is Unicode-wide and
+    RE2's is ASCII, so the class is spelt out from the code points Python's own class matches (all
+    of them lie below U+3100 or in U+FE00–U+FFFF)."""
+    not_plain = re.compile(f"[{_NOT_PLAIN}]")
+    points = [c for c in (*range(0x3100), *range(0xFE00, 0x10000)) if not_plain.match(chr(c))]
+    ranges, start, prev = [], points[0], points[0]
+    for c in points[1:] + [None]:
+        if c is not None and c == prev + 1:
+            prev = c
+            continue
+        ranges.append(f"\\x{{{start:x}}}" + (f"-\\x{{{prev:x}}}" if prev > start else ""))
+        if c is not None:
+            start = prev = c
+    return "".join(ranges)
+
+
+_NOT_PLAIN_RE2 = _re2_class()
+_PLAIN_RE2 = f"^[^{_NOT_PLAIN_RE2}]+(?: [^{_NOT_PLAIN_RE2}]+)*$"
+
+
+def _arrow_csv(data: bytes, name: str, is_header: HeaderTest | None) -> ColumnSheet | None:
+    """A regular CSV read by pyarrow's parser (C++, every core) and cleaned column-wise: only the
+    cells a vectorised match finds untidy go through ``clean``. The header is found as the row reader
+    finds it. None when the file is anything but regular — blank lines, rows of another width, line
+    breaks before the data, NUL characters — then the row reader reads it, so those files keep
+    exactly its rows, numbers and messages."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pcsv
+
+    try:
+        text = _decode(data, name)
+    except ReadError:
+        return None
+    if "\x00" in text:
+        return None
+    delimiter = _sniff_delimiter(text)
+    try:
+        records = list(itertools.islice(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter),
+                                        HEADER_SEARCH_ROWS))
+    except csv.Error:
+        return None
+    records = [(i + 1, row, sum(clean(v) is not None for v in row)) for i, row in enumerate(records)]
+    at = _find_header(records, is_header)
+    if at is None:
+        return None
+    parts = text.split("\n", at + 1)
+    # The data must start at a physical line: no line break inside a cell up to the header.
+    if len(parts) <= at + 1 or any("\r" in line[:-1] for line in parts[:at + 1]):
+        return None
+    body = parts[at + 1]
+    del parts
+    if not body.strip() or "\n\n" in body or "\n\r\n" in body or "\r\r" in body:
+        return None
+    number, header_values, _ = records[at]
+    width = len(header_values)
+    try:
+        table = pcsv.read_csv(
+            io.BytesIO(body.encode("utf-8")),
+            read_options=pcsv.ReadOptions(column_names=[f"f{i}" for i in range(width)], block_size=1 << 24),
+            parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pcsv.ConvertOptions(column_types={f"f{i}": pa.string() for i in range(width)},
+                                                null_values=[""], strings_can_be_null=True,
+                                                quoted_strings_can_be_null=True))
+    except (pa.ArrowInvalid, ValueError):
+        return None
+    del body
+    columns: dict[int, str] = {}
+    for index, cell in enumerate(header_values):
+        if (n := header_name(clean(cell))) is not None:
+            columns[index] = _unique(n, columns.values())
+    n_rows = table.num_rows
+    numbers = list(range(number + 1, number + 1 + n_rows))
+    originals: dict[str, list] = {}
+    cells: dict[str, list] = {}
+    for i, col in columns.items():
+        arr = table.column(f"f{i}").combine_chunks()
+        tidy = pc.fill_null(pc.match_substring_regex(arr, _PLAIN_RE2), True)
+        untidy = pc.indices_nonzero(pc.invert(tidy)).to_pylist()
+        if n_rows and pc.count_distinct(arr).as_py() * 2 < n_rows:
+            # repeated values: one Python string per distinct value
+            enc = pc.dictionary_encode(arr)
+            words = enc.dictionary.to_pylist()
+            raw = [None if k is None else words[k] for k in enc.indices.to_pylist()]
+        else:
+            raw = arr.to_pylist()
+        values = list(raw)
+        for k in untidy:
+            values[k] = clean(raw[k])
+        cells[col] = values
+        originals[col] = [("" if v is None else v) for v in raw]
+    filled = [any(t) for t in zip(*cells.values())] if cells else [False] * n_rows
+    if not all(filled):
+        keep = [i for i, f in enumerate(filled) if f]
+        numbers = [numbers[i] for i in keep]
+        originals = {k: [col[i] for i in keep] for k, col in originals.items()}
+        cells = {k: [col[i] for i in keep] for k, col in cells.items()}
+    return ColumnSheet(name, "", number, list(columns.values()), numbers, cells, originals)
+
+
+def _find_header(records: list[Record], is_header: HeaderTest | None) -> int | None:
+    """Index of the header among ``records``: the first of the first 20 rows ``is_header`` accepts."""
+    for i, (number, values, distinct) in enumerate(records):
+        if number > HEADER_SEARCH_ROWS:
+            break
+        cells = [clean(v) for v in values]
+        if is_header([header_name(c) for c in cells]) if is_header else distinct >= 2:
+            return i
+    return None
+
+
 def _decode(data: bytes, name: str) -> str:
     # Excel's "Unicode 文本" is UTF-16 with a BOM; it would never decode as UTF-8 or GB18030.
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -273,14 +388,7 @@ def _sniff_delimiter(text: str) -> str:
 def _to_columns(file: str, sheet: str, records: list[Record], is_header: HeaderTest | None) -> ColumnSheet | None:
     """The table of ``records``, column by column: the header is looked for in the first rows only,
     then every column is cleaned as a whole (``clean_column``) instead of cell by cell in rows."""
-    header_at = None
-    for i, (number, values, distinct) in enumerate(records):
-        if number > HEADER_SEARCH_ROWS:
-            break
-        cells = [clean(v) for v in values]
-        if is_header([header_name(c) for c in cells]) if is_header else distinct >= 2:
-            header_at = i
-            break
+    header_at = _find_header(records, is_header)
     if header_at is None:
         if not any(clean(v) is not None for _, values, _ in records for v in values):
             return None

@@ -70,3 +70,28 @@ def test_arrow_comparison_is_used_on_kuzu(kuzu_store, tmp_path, monkeypatch):
     monkeypatch.setattr(incremental, "_written_before", lambda *a, **k: pytest.fail("fell back to Python"))
     for label, cols in nodes:
         assert incremental.changed_columns(kuzu_store, cols, label=label) == ({c: [] for c in cols}, size(cols))
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
+def test_arrow_csv_reader_equals_the_row_reader(tmp_path, encoding):
+    from loaders import reading
+
+    rows = ["台账（2024年）,,", "住户编号,门牌地址,备注", 'H1,"和园小区1号楼,1单元101",是',
+            'H2,"多行\n地址",否', "H3,  散居  3号楼 ,是", "H4,ＡＢＣ\u00a0１２,否", ",,", "H5,x\u2003y,是"]
+    rows += [f"H{i},地址{i},{'是' if i % 3 else '否'}" for i in range(6, 60)]
+    path = tmp_path / "住户.csv"
+    path.write_bytes(("\r\n".join(rows) + "\r\n").encode(encoding))
+    data = path.read_bytes()
+    fast = reading._arrow_csv(data, path.name, None)
+    assert fast is not None, "a regular file is read by pyarrow"
+    slow = reading._to_columns(path.name, "", reading._text_records(data, path.name), None)
+    assert fast == slow
+    assert fast.numbers[:5] == [3, 4, 5, 6, 8]  # record 7 (",,") holds nothing: not a row
+    assert fast.cells["门牌地址"][:4] == ["和园小区1号楼,1单元101", "多行\n地址", "散居 3号楼", "ABC12"]
+
+
+@pytest.mark.parametrize("text", ["a,b\n1,2\n\n3,4\n", "a,b\n1,2,3\n4,5\n", "a,b\n1\n", "a,b\n1,\x002\n"])
+def test_irregular_csv_goes_to_the_row_reader(text):
+    from loaders import reading
+
+    assert reading._arrow_csv(text.encode(), "x.csv", None) is None

@@ -26,7 +26,7 @@ from graph.model import Prop
 
 from . import cells
 from .reading import ColumnSheet, read_columns
-from .rules import RULES, plausible
+from .rules import RULES, TRIGGERS, plausible
 from .specs import LEDGERS, Column, Ledger, Ref
 
 # Mainland China with its islands, generously: catches swapped or zeroed coordinates.
@@ -391,7 +391,12 @@ def parse_sheet(sd: SheetData, table: ColumnSheet) -> None:
                 add(i, [("missing-value", group[0], None, f"“{'”或“'.join(group)}”至少填写一项")])
     if spec.rules:
         rules = [RULES[r] for r in spec.rules]
-        for i in range(n):
+        # only rows where some rule has a filled input (``rules.TRIGGERS``)
+        inputs = [col for r in spec.rules for name in TRIGGERS.get(r, ())
+                  if (col := sd.values.get(name) or sd.refs.get(name)) is not None]
+        candidates = sorted({i for col in inputs for i, v in enumerate(col) if v is not None}) \
+            if all(r in TRIGGERS for r in spec.rules) else range(n)
+        for i in candidates:
             props = _RowProps(sd.values, i)
             refs = {h: col[i] for h, col in sd.refs.items() if col[i] is not None}
             for rule in rules:

@@ -163,3 +163,21 @@ def building_in_one_place(props, refs, key):
 
 
 RULES["building_in_one_place"] = building_in_one_place
+
+
+#: For each rule, the properties and reference headers of which at least one must be filled in a
+#: row for the rule to have anything to say: the loader runs a rule only on those rows (a city's
+#: households ledger has a million rows and a few thousand party-centre households).
+TRIGGERS: dict[str, tuple[str, ...]] = {
+    "centre_needs_flag": ("中心户所属党组织编号",),
+    "org_not_its_own_parent": ("上级党组织编号",),
+    "member_fields_need_member": ("member_kind", "joined_party", "组织关系所在党组织编号"),
+    "in_service_needs_work_unit": ("member_kind",),
+    "party_members_not_more_than_members": ("members",),
+    "red_leader_in_service": ("red",),
+    "grid_not_its_own_parent": ("上级网格编号",),
+    "not_applicable_needs_reason": ("status",),
+    "returned_case_not_closed": ("status",),
+    "joined_after_birth": ("joined_party",),
+    "building_in_one_place": ("所属小区编号",),
+}

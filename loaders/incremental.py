@@ -71,8 +71,8 @@ def changed_columns(store: GraphStore, columns: dict[str, list[Any]], *, label: 
 
 def _unchanged_arrow(store: GraphStore, columns: dict[str, list[Any]], keys: tuple[str, ...], cols: list[str],
                      file: str, sheet: str, label: str | None, rel: tuple[str, str, str] | None) -> list[int] | None:
-    """Indices of the rows that ``file``/``sheet`` already wrote exactly so, found by an Arrow join of
-    the batch with the stored rows on the key and a column-wise comparison: no Python object per
+    """Indices of the rows that ``file``/``sheet`` already wrote exactly so, found by aligning the
+    batch with the stored rows on the key (``index_in``) and comparing column by column: no Python object per
     stored value, so a re-load of a city's households ledger compares a million rows in C.
     None when it cannot tell (a type the comparison does not handle): the caller compares in Python."""
     import pyarrow as pa
@@ -101,19 +101,27 @@ def _unchanged_arrow(store: GraphStore, columns: dict[str, list[Any]], keys: tup
         old = old.rename_columns([f"o_{name}" if name.startswith("c") else name for name in old.column_names])
         for i, c in enumerate(cols):
             a, b = new[f"c{i}"], old[f"o_c{i}"]
-            if types[c] == "STRING[]":  # a join carries no lists: compare them as one joined text
+            if types[c] == "STRING[]":  # lists are compared as one joined text
                 new = new.set_column(new.schema.get_field_index(f"c{i}"), f"c{i}", pc.binary_join(a, "\x1f"))
                 old = old.set_column(old.schema.get_field_index(f"o_c{i}"), f"o_c{i}", pc.binary_join(b, "\x1f"))
             elif b.type != a.type:
                 old = old.set_column(old.schema.get_field_index(f"o_c{i}"), f"o_c{i}", b.cast(a.type))
-        joined = new.join(old, keys=[f"k{i}" for i in range(len(keys))], join_type="inner")
-        same = pa.array([True] * joined.num_rows, pa.bool_())
+        # Align each new row with the stored row of the same key (a hash lookup, no join payload).
+        def key(t: pa.Table):
+            if len(keys) == 1:
+                return t["k0"].combine_chunks()
+            return pc.binary_join_element_wise(*(t[f"k{i}"] for i in range(len(keys))), "\x1f").combine_chunks()
+        at = pc.index_in(key(new), value_set=key(old))
+        found = pc.is_valid(at)
+        new = new.filter(found)
+        old = old.take(pc.drop_null(at))
+        same = pa.array([True] * new.num_rows, pa.bool_())
         for i in range(len(cols)):
-            a, b = joined[f"c{i}"], joined[f"o_c{i}"]
+            a, b = new[f"c{i}"], old[f"o_c{i}"]
             eq = pc.fill_null(pc.equal(a, b), False)
             both_null = pc.and_(pc.is_null(a), pc.is_null(b))
             same = pc.and_(same, pc.or_(eq, both_null))
-        return pc.filter(joined["_i"], same).to_pylist()
+        return pc.filter(new["_i"], same).to_pylist()
     except (pa.ArrowException, ValueError, TypeError, KeyError):
         return None
 

@@ -79,9 +79,28 @@ def _plan_sheet(sd, pick, m: int, load_id: str, nodes: dict, rels: dict) -> None
             extra_values = [pick(given.get(p, none)) for p in extra]
             names = ("src", "dst", *extra, *PROVENANCE)
             prov_cols = [prov[c] for c in PROVENANCE]
+            # Rows whose one id resolved to one kind go by whole columns; the rest row by row.
+            by_label: dict[str, list[int]] = {}
+            slow = []
             for j, res in enumerate(resolved):
                 if not res:
                     continue
+                if res.__class__ is str and len(ids[j]) == 1:
+                    by_label.setdefault(res, []).append(j)
+                else:
+                    slow.append(j)
+            for label, rows in by_label.items():
+                a, b = (label, spec.label) if ref.incoming else (spec.label, label)
+                out = rels.get(((ref.rel, a, b), names))
+                if out is None:
+                    out = rels[((ref.rel, a, b), names)] = {c: [] for c in names}
+                xs, ks = [ids[j][0] for j in rows], [keys[j] for j in rows]
+                out["src"] += xs if ref.incoming else ks
+                out["dst"] += ks if ref.incoming else xs
+                for c, col in zip(names[2:], extra_values + prov_cols):
+                    out[c] += [col[j] for j in rows]
+            for j in slow:
+                res = resolved[j]
                 key = keys[j]
                 tail = [col[j] for col in extra_values] + [col[j] for col in prov_cols]
                 for label, x in ([(res, x) for x in ids[j]] if res.__class__ is str else res):

@@ -282,7 +282,10 @@ def _lookup_db(store: GraphStore | None, label: str, ids: set[str]) -> set[str]:
     found: set[str] = set()
     ids_list = sorted(ids)
     for i in range(0, len(ids_list), 5000):
-        rows = store.query(f"MATCH (n:{label}) WHERE n.id IN $ids RETURN n.id AS id", {"ids": ids_list[i:i + 5000]})
+        # By key, one id at a time: Kùzu compares ``n.id IN $ids`` with every node of the table
+        # (5,000 ids against a million households: 22 CPU-s), while a key lookup is an index probe.
+        rows = store.query(f"UNWIND $ids AS i MATCH (n:{label} {{id: i}}) RETURN n.id AS id",
+                           {"ids": ids_list[i:i + 5000]})
         found |= {r["id"] for r in rows}
     return found
 

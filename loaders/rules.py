@@ -87,7 +87,7 @@ def existing_only(sheets, store) -> None:
         if not sd.spec.update_only:
             continue
         keys = sorted({r.key for r in sd.records if r.key})
-        known = {r["id"] for r in store.query(f"MATCH (n:{sd.spec.label}) WHERE n.id IN $ids RETURN n.id AS id",
+        known = {r["id"] for r in store.query(f"UNWIND $ids AS i MATCH (n:{sd.spec.label} {{id: i}}) RETURN n.id AS id",
                                               {"ids": keys})} if store is not None and keys else set()
         zh = MODEL.node(sd.spec.label).zh
         for rec in sd.records:

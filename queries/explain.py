@@ -197,9 +197,9 @@ TEXTS: dict[str, dict[str, tuple[Text, Text]]] = {
                lambda r, p: f"Open or designate a service site within {_n(p.get('radius_m'))} m (Planning → Service sites)"),
     },
     "R16": {
-        "zh": (lambda r, p: "责任链没有通到街道党组织：" + (r.get("broken_link") or "—"),
+        "zh": (lambda r, p: "责任链没有通到街道党组织：" + (r.get("chain_detail") or "—"),
                lambda r, p: _r16_fix(r, "zh")),
-        "en": (lambda r, p: "The chain of responsibility does not reach the street: " + (r.get("broken_link") or "—"),
+        "en": (lambda r, p: "The chain of responsibility does not reach the street: " + (r.get("chain_detail") or "—"),
                lambda r, p: _r16_fix(r, "en")),
     },
     "R17A": {
@@ -315,8 +315,40 @@ def _org_name(orgs: dict[str, Row], oid: str) -> str:
     return f"{o.get('name') or oid}（{o.get('kind')}）" if o.get("kind") else (o.get("name") or oid)
 
 
-def broken_links(store: GraphStore, household_ids: list[str], lang: str = "zh") -> dict[str, tuple[str, str]]:
-    """household id → (kind of break, which link of its chain is broken, in words) for R16's gaps.
+def _chain_stops(places: list[tuple[str, str]], orgs: dict[str, Row], up: dict[str, list[str]],
+                 en: bool) -> tuple[str, str, str]:
+    """Where the chains of the organisations responsible for a unit's places stop: grouped by the
+    organisation each stops at (most share one, the community's), named with its kind."""
+    stops: dict[tuple, list[tuple[str, str]]] = {}
+    for place, oid in places:
+        tops, cut = _tops(oid, up)
+        stops.setdefault((tuple(tops), cut), []).append((place, oid))
+    parts, short = [], []
+    for (tops, cut), held in stops.items():
+        where = ("/".join(dict.fromkeys(_PLACE_EN[p] for p, _ in held)) if en
+                 else "、".join(dict.fromkeys(_PLACE_ZH[p] for p, _ in held)))
+        who = "、".join(dict.fromkeys(_org_name(orgs, o) for _, o in held))
+        top = "、".join(_org_name(orgs, t) for t in tops)
+        if cut:
+            parts.append(f"{where} → {who}: more than {derived.MAX_LEVELS} levels up without reaching the street" if en
+                         else f"{where}由{who}负责，向上 {derived.MAX_LEVELS} 级仍未到街道")
+            short.append(f"> {derived.MAX_LEVELS} levels" if en else f"超过 {derived.MAX_LEVELS} 级")
+        elif en:
+            parts.append(f"{where} → {who}: the chain stops at {top}, which has no superior and is not responsible "
+                         "for a street")
+            short.append(f"stops at {top}")
+        elif tops == tuple(o for _, o in held):
+            parts.append(f"{where}由{who}负责，该组织没有上级党组织，链条止于此，未到街道")
+            short.append(f"止于{top}")
+        else:
+            parts.append(f"{where}由{who}负责，上级链条止于{top}（无上级党组织），未到街道")
+            short.append(f"止于{top}")
+    return "stops", ("; " if en else "；").join(parts), ("; " if en else "；").join(dict.fromkeys(short))
+
+
+def broken_links(store: GraphStore, household_ids: list[str], lang: str = "zh") -> dict[str, tuple[str, str, str]]:
+    """household id → (kind of break, which link of its chain is broken in a sentence, and in a few
+    words) for R16's gaps.
 
     Kinds: ``no_unit`` (the household is in no unit), ``no_building`` (its unit in no building),
     ``no_org`` (no organisation looks after its unit, building, compound, community or grid),
@@ -332,42 +364,26 @@ def broken_links(store: GraphStore, household_ids: list[str], lang: str = "zh") 
     units = sorted({u for u, b in homes.values() if u and b})
     responsible = _responsible(store, units) if units else {}
     orgs, up, street = _orgs(store)
-    said: dict[str, tuple[str, str]] = {}
+    said: dict[str, tuple[str, str, str]] = {}
     out = {}
     for h in household_ids:
         u, b = homes.get(h, (None, None))
         if not u:
-            out[h] = ("no_unit", "Household is in no unit, so no organisation can be traced" if en else "该户没有归入任何单元，无法确定负责的党组织")
+            out[h] = ("no_unit", "The household is in no unit, so no organisation can be traced" if en
+                      else "该户没有归入任何单元，无法确定负责的党组织", "in no unit" if en else "未归入单元")
             continue
         if not b:
-            out[h] = ("no_building", "The household's unit is in no building" if en else "该户所在单元没有归入楼栋")
+            out[h] = ("no_building", "The household's unit is in no building" if en else "该户所在单元没有归入楼栋",
+                      "unit in no building" if en else "单元未归入楼栋")
             continue
         if u not in said:
             places = responsible.get(u, [])
             if not places:
-                said[u] = ("no_org", "No party organisation is responsible for the household's unit, building, compound, "
-                                     "community or grid" if en else "没有党组织负责该户所在的单元、楼栋、小区、社区或网格")
+                said[u] = ("no_org", "no party organisation is responsible for the household's unit, building, compound, "
+                                     "community or grid" if en else "没有党组织负责该户所在的单元、楼栋、小区、社区或网格",
+                           "no responsible organisation" if en else "无负责党组织")
             else:
-                parts = []
-                for place, oid in places[:3]:
-                    tops, cut = _tops(oid, up)
-                    where = _PLACE_EN[place] if en else _PLACE_ZH[place]
-                    if cut:
-                        parts.append(f"{where} → {_org_name(orgs, oid)}: more than {derived.MAX_LEVELS} levels up without reaching the street"
-                                     if en else f"{where}由{_org_name(orgs, oid)}负责，向上 {derived.MAX_LEVELS} 级仍未到街道")
-                        continue
-                    top = "、".join(_org_name(orgs, t) for t in tops) or _org_name(orgs, oid)
-                    if en:
-                        parts.append(f"{where} → {_org_name(orgs, oid)}: its chain stops at {top}, which has no superior and is "
-                                     "not responsible for a street")
-                    elif tops == [oid]:
-                        parts.append(f"{where}由{_org_name(orgs, oid)}负责，该组织没有上级党组织，链条止于此，未到街道")
-                    else:
-                        parts.append(f"{where}由{_org_name(orgs, oid)}负责，上级链条止于{top}（无上级党组织），未到街道")
-                more = len(places) - 3
-                if more > 0:
-                    parts.append(f"{more} more" if en else f"另有 {more} 个")
-                said[u] = ("stops", "; ".join(parts) if en else "；".join(parts))
+                said[u] = _chain_stops(places, orgs, up, en)
         out[h] = said[u]
     return out
 
@@ -376,7 +392,7 @@ def broken_links(store: GraphStore, household_ids: list[str], lang: str = "zh") 
 def annotate(store: GraphStore, rule_id: str, rows: list[Row], params: dict[str, Any] | None = None,
              lang: str = "zh") -> list[Row]:
     """``rows`` (a rule's violating entities) with ``problem`` and ``fix`` after the entity's name
-    (and R16's ``broken_link``), in ``lang`` ("zh" or "en")."""
+    (and R16's ``broken_link``: where the chain breaks, in a few words; the sentence is in ``problem``), in ``lang`` ("zh" or "en")."""
     from .coverage import rule
 
     q = rule(rule_id)
@@ -386,12 +402,12 @@ def annotate(store: GraphStore, rule_id: str, rows: list[Row], params: dict[str,
     out = []
     for r in rows:
         if q.rule == "R16":
-            kind, link = breaks.get(r["id"], ("no_org", None))
-            r = {**r, "break_kind": kind, "broken_link": link}
+            kind, detail, link = breaks.get(r["id"], ("no_org", None, None))
+            r = {**r, "break_kind": kind, "chain_detail": detail, "broken_link": link}
         first = {k: r[k] for k in ("rule", "id", "name", "head_name", "room") if k in r}
         words = {"problem": problem_of(r, bound), "fix": fix_of(r, bound)}
         if q.rule == "R16":
             words["broken_link"] = r["broken_link"]
-        rest = {k: v for k, v in r.items() if k not in first and k not in ("break_kind", "broken_link")}
+        rest = {k: v for k, v in r.items() if k not in first and k not in ("break_kind", "chain_detail", "broken_link")}
         out.append({**first, **words, **rest})
     return out

@@ -154,24 +154,32 @@ def test_every_rule_has_words_in_both_languages():
 def test_r16_says_which_link_of_the_chain_is_broken(territory):
     rows = {r["id"]: r for r in coverage.violations(territory, "R16", explain="zh")}
     assert sorted(rows) == ["H4", "H5", "H6"]  # H1–H3: the grid's branch reports to the street
-    assert rows["H4"]["broken_link"] == "没有党组织负责该户所在的单元、楼栋、小区、社区或网格"
-    assert rows["H5"]["broken_link"] == ("楼栋由散居3号楼党小组（党小组）负责，上级链条止于散居片区党支部（党支部）"
-                                         "（无上级党组织），未到街道")
-    assert rows["H5"]["problem"].startswith("责任链没有通到街道党组织：楼栋由散居3号楼党小组")
+    assert rows["H4"]["broken_link"] == "无负责党组织"
+    assert rows["H4"]["problem"] == "责任链没有通到街道党组织：没有党组织负责该户所在的单元、楼栋、小区、社区或网格"
+    assert rows["H5"]["broken_link"] == "止于散居片区党支部（党支部）"
+    assert rows["H5"]["problem"] == ("责任链没有通到街道党组织：楼栋由散居3号楼党小组（党小组）负责，"
+                                     "上级链条止于散居片区党支部（党支部）（无上级党组织），未到街道")
     assert "上级党组织编号" in rows["H5"]["fix"]
-    assert rows["H6"]["broken_link"].startswith("该户没有归入任何单元")
-    assert "所属单元" in rows["H6"]["fix"]
-    # placed under the street's committee, the chain reaches the street and H5's gap is gone
-    with territory.transaction() as tx:
-        tx.upsert_rels("SUBORDINATE_TO", "PartyOrg", "PartyOrg", [{"src": "O6", "dst": "O1"}])
+    assert rows["H6"]["broken_link"] == "未归入单元" and "所属单元" in rows["H6"]["fix"]
     try:
+        # two places whose organisations stop at the same one: one sentence naming it once
+        with territory.transaction() as tx:
+            tx.upsert_rels("RESPONSIBLE_FOR", "PartyOrg", "Unit", [{"src": "O6", "dst": "U3"}])
+        (h5,) = [r for r in coverage.violations(territory, "R16", explain="zh") if r["id"] == "H5"]
+        assert h5["broken_link"] == "止于散居片区党支部（党支部）"
+        assert h5["problem"] == ("责任链没有通到街道党组织：楼栋、单元由散居3号楼党小组（党小组）、散居片区党支部（党支部）负责，"
+                                 "上级链条止于散居片区党支部（党支部）（无上级党组织），未到街道")
+        # placed under the street's committee, the chain reaches the street and H5's gap is gone
+        with territory.transaction() as tx:
+            tx.upsert_rels("SUBORDINATE_TO", "PartyOrg", "PartyOrg", [{"src": "O6", "dst": "O1"}])
         assert sorted(r["id"] for r in coverage.violations(territory, "R16")) == ["H4", "H6"]
         # an organisation with no superior at all is named as the place the chain stops
         with territory.transaction() as tx:
             tx.upsert_rels("RESPONSIBLE_FOR", "PartyOrg", "Unit", [{"src": "O4", "dst": "U2"}])
         (h4,) = [r for r in coverage.violations(territory, "R16", explain="en") if r["id"] == "H4"]
-        assert h4["broken_link"] == ("unit → 和园1号楼党小组（党小组）: its chain stops at 和园1号楼党小组（党小组）, "
-                                     "which has no superior and is not responsible for a street")
+        assert h4["broken_link"] == "stops at 和园1号楼党小组（党小组）"
+        assert h4["problem"].endswith("unit → 和园1号楼党小组（党小组）: the chain stops at 和园1号楼党小组（党小组）, "
+                                      "which has no superior and is not responsible for a street")
     finally:
         territory.clear()
         territory.create_schema()
@@ -214,6 +222,6 @@ def test_cli_gaps_prints_the_words(db_target):
     head, *lines = list(csv.reader(io.StringIO(result.output)))
     assert head[:8] == ["规则", "编号", "名称", "户主", "房号", "问题说明", "整改建议", "断在哪一环"]
     by_id = {ln[1]: ln for ln in lines if len(ln) > 7}
-    assert by_id["H5"][7].endswith("未到街道") and by_id["H5"][3] == "赵*红"
+    assert by_id["H5"][7] == "止于散居片区党支部（党支部）" and by_id["H5"][3] == "赵*红"
     result = CliRunner().invoke(cli, ["--db", db_target, "gaps", "--rule", "R05A", "-p", "max_households=2"])
     assert result.exit_code == 0 and "该网格 3 户、专职网格员 1 名，每人 3 户，超过上限 2 户" in result.output

@@ -70,7 +70,8 @@ st.dataframe(frame([{c: r[c] for c in columns} for r in display]), hide_index=Tr
 st.caption(t(f"{len(shown):,} 件", f"{len(shown):,} cases"))
 name = f"整改任务清单-{community or '全部'}"
 d1, d2, _ = st.columns([1, 1, 3])
-d1.download_button(t("下载任务清单 XLSX", "Download task list (XLSX)"), tasklist.task_list_xlsx(display),
+# built when clicked, not on every run: a county's task list takes openpyxl ~1.5 CPU-s (bench_pages)
+d1.download_button(t("下载任务清单 XLSX", "Download task list (XLSX)"), lambda: tasklist.task_list_xlsx(display),
                    f"{name}.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                    key="case_dl_xlsx", on_click=scope().audit_export, args=(f"{name}.xlsx", len(shown), "xlsx"))
 d2.download_button(t("下载 JSON", "Download JSON"), export.to_json(display).encode("utf-8"), f"{name}.json",

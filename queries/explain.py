@@ -267,7 +267,9 @@ def _responsible(store: GraphStore, units: list[str]) -> dict[str, list[tuple[st
     out: dict[str, set] = {}
     for pattern in derived._PLACES:
         place = re.search(r"RESPONSIBLE_FOR\]->\((?:\w*):(\w+)\)", pattern).group(1)
-        cypher = f"MATCH {pattern.replace('(a)', '(a:PartyOrg)', 1)} WHERE u.id IN $ids RETURN u.id AS unit, a.id AS org"
+        # by key (UNWIND … {id: i}): Kùzu compares `u.id IN $ids` with every unit of the table
+        anchored = pattern.replace("(a)", "(a:PartyOrg)", 1).replace("(u:Unit)", "(u:Unit {id: i})", 1)
+        cypher = f"UNWIND $ids AS i MATCH {anchored} RETURN u.id AS unit, a.id AS org"
         for r in store.query(cypher, {"ids": units}):
             out.setdefault(r["unit"], set()).add((place, r["org"]))
     return {u: sorted(v) for u, v in out.items()}
@@ -359,7 +361,7 @@ def broken_links(store: GraphStore, household_ids: list[str], lang: str = "zh") 
         return {}
     en = lang == "en"
     homes = {r["h"]: (r["u"], r["b"]) for r in store.query(
-        "MATCH (h:Household) WHERE h.id IN $ids OPTIONAL MATCH (h)-[:PART_OF]->(u:Unit) "
+        "UNWIND $ids AS i MATCH (h:Household {id: i}) OPTIONAL MATCH (h)-[:PART_OF]->(u:Unit) "
         "OPTIONAL MATCH (u)-[:PART_OF]->(b:Building) RETURN h.id AS h, u.id AS u, b.id AS b", {"ids": household_ids})}
     units = sorted({u for u, b in homes.values() if u and b})
     responsible = _responsible(store, units) if units else {}

@@ -207,15 +207,16 @@ class Scope:
         return out
 
     # --- what pages and commands call --------------------------------------------------------------
-    def named(self, name: str, values: dict[str, Any] | None = None, **extra: Any) -> list[Row]:
-        """Run a named query for the principal: parameters checked against the area, rows scoped and masked."""
+    def named(self, name: str, values: dict[str, Any] | None = None, *, lang: str = "zh", **extra: Any) -> list[Row]:
+        """Run a named query for the principal: parameters checked against the area, rows scoped and
+        masked; a rule's query lists its gaps with their words in ``lang`` (``queries.explain``)."""
         reg = registry()
         if name not in reg:
             raise ParameterError(f"no named query {name!r}; `orgnet queries` lists them")
         q = reg[name]
         self.require("detail")
         if q.rule:  # as a user asks for it: the rule's gaps, where they are (``queries.lookup``)
-            return self.violations(q.rule, values)
+            return self.violations(q.rule, values, lang=lang)
         spec = _area_spec(q)
         if self.area is not None and spec is None:
             raise self._deny(f"“{q.title_zh}”涵盖全县，只对县级角色开放。(this query covers the whole county; "

@@ -225,3 +225,11 @@ def test_cli_gaps_prints_the_words(db_target):
     assert by_id["H5"][7] == "止于散居片区党支部（党支部）" and by_id["H5"][3] == "赵*红"
     result = CliRunner().invoke(cli, ["--db", db_target, "gaps", "--rule", "R05A", "-p", "max_households=2"])
     assert result.exit_code == 0 and "该网格 3 户、专职网格员 1 名，每人 3 户，超过上限 2 户" in result.output
+
+
+def test_a_rules_named_query_carries_the_words_in_the_asked_language(territory):
+    scope = Scope(territory, Principal("li", "analyst"))
+    (zh,) = [r for r in scope.named("r08_household_unlinked") if r["id"] == "H4"]
+    (en,) = [r for r in scope.named("r08_household_unlinked", lang="en") if r["id"] == "H4"]
+    assert zh["problem"] == "该户 0 名党员包联，应至少 1 名"
+    assert en["problem"] == "0 party members are linked to this household; at least 1 is required"

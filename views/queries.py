@@ -41,7 +41,7 @@ with named_tab:
         st.code(q.cypher(s.backend), language="cypher")
     if run:
         try:
-            rows = sc.named(name, values)
+            rows = sc.named(name, values, lang="en" if english() else "zh")
         except (QueryError, AccessDenied, ParameterError) as e:
             st.error(str(e))
         else:

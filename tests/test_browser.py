@@ -252,3 +252,190 @@ def test_the_overview_answers_at_its_own_address_and_at_the_root(app_url):
         assert links[0].rstrip("/") == app_url and not any(h.rstrip("/").endswith("/home") for h in links), links
         assert sum(1 for a in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stSidebarNav"] a')
                    if a.text.strip() == "总览") == 1  # the hidden twin is not in the menu
+
+
+# --- every download the app offers, fetched as a browser does ---------------------------------------
+#: file name (as the app names it) → page; the overview's gaps downloads are in the test above
+DOWNLOADS = {
+    "覆盖率矩阵.xlsx": "", "整改任务清单-全部.xlsx": "cases", "整改任务清单-全部.json": "cases", "统计表.xlsx": "figures",
+    "简报.pdf": "figures", "简报.docx": "figures", "包联建议.xlsx": "planning", "新建服务阵地.xlsx": "planning",
+    "网格员缺口.xlsx": "planning", "search.csv": "queries", "错误清单.xlsx": "import", "audit.csv": "audit",
+}
+#: the downloads that carry data, audited when clicked (the template is blank, the audit CSV is the log itself)
+AUDITED = [n for n in DOWNLOADS if n not in ("audit.csv",)]
+
+
+def _document_text(f: Path) -> str:
+    """A downloaded file's text, every cell or word as ``>value<`` (so whole-cell names can be found)."""
+    import json
+    import subprocess
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    if f.suffix == ".xlsx":
+        return "\n".join(f">{c.value}<" for ws in load_workbook(f) for row in ws.iter_rows() for c in row)
+    if f.suffix == ".pdf":
+        words = subprocess.run(["pdftotext", "-layout", str(f), "-"], check=True, capture_output=True,
+                               text=True).stdout
+        assert "社区" in words, f"{f.name}: pdftotext read no Chinese text"
+        return "\n".join(f">{w}<" for w in words.split())
+    if f.suffix == ".docx":
+        doc = Document(str(f))
+        parts = [p.text for p in doc.paragraphs] + [c.text for t in doc.tables for row in t.rows for c in row.cells]
+        return "\n".join(f">{w}<" for p in parts for w in p.split())
+    if f.suffix == ".json":
+        def cells(v):
+            if isinstance(v, dict):
+                return [x for y in v.values() for x in cells(y)]
+            if isinstance(v, list):
+                return [x for y in v for x in cells(y)]
+            return [str(v)]
+        return "\n".join(f">{c}<" for c in cells(json.loads(f.read_text(encoding="utf-8"))))
+    return "\n".join(f">{cell}<" for line in f.read_text(encoding="utf-8-sig").splitlines() for cell in line.split(","))
+
+
+def test_every_download_is_masked_and_audited(demo_url, tmp_path):
+    """Default settings: click every download on every page in Chromium (running what a page needs
+    first: a brief, the planners, a named query, an upload with errors), read each file — XLSX,
+    CSV, JSON, PDF (pdftotext), DOCX — and find no full name, phone or ID number; each click of a
+    download holding data wrote an audit event with the account, the file and its row count."""
+    import json
+    import re
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from access.masking import id_card_valid
+
+    base, _ = demo_url
+    names, numbers = _personal_values(DEMO["dir"] / "demo")
+    long_names = {n for n in names if len(n) >= 3}
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    # a clerk's ledger with mistakes: an ID number pasted into the phone column, a bad yes/no
+    bad = tmp_path / "人员.csv"
+    bad.write_text("人员编号,姓名,是否党员,手机号,身份证号\nPZ1,赵钱孙,也许,13912345678,11010519491231002X\n"
+                   "PZ2,周吴郑,是,11010519491231002X,\n", encoding="utf-8-sig")
+    names |= {"赵钱孙", "周吴郑"}
+    long_names |= {"赵钱孙", "周吴郑"}
+
+    def scan(text: str, where: str) -> None:
+        ids = [m for m in re.findall(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9])", text) if id_card_valid(m)]
+        assert not ids, f"{where}: ID numbers {ids[:3]}"
+        phones = re.findall(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])", text)
+        assert not phones, f"{where}: phone numbers {phones[:3]}"
+        leaked = [n for n in long_names if n in text]
+        assert not leaked, f"{where}: names {leaked[:3]}"
+        cells = set(re.findall(r">([^<>]{2,4})<", text))
+        assert not (cells & names), f"{where}: names {sorted(cells & names)[:3]}"
+
+    def settle(driver, timeout=300):
+        def done(d):
+            try:
+                return not any("Running" in e.text or "运行" in e.text
+                               for e in d.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]'))
+            except Exception:
+                return False
+        time.sleep(1)
+        WebDriverWait(driver, timeout).until(done)
+
+    def button(driver, label: str, timeout=300):
+        """Click the button labelled exactly ``label`` (not a tab or another button that contains it)."""
+        def find(d):
+            return [b for b in d.find_elements(By.CSS_SELECTOR, "button")
+                    if b.text.strip() == label and b.get_attribute("role") != "tab" and b.is_displayed()]
+        WebDriverWait(driver, timeout).until(find)
+        b = find(driver)[0]
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", b)
+        b.click()
+        settle(driver)
+
+    def tab(driver, label: str):
+        el = WebDriverWait(driver, 120).until(
+            lambda d: [t for t in d.find_elements(By.CSS_SELECTOR, '[role="tab"]') if label in t.text])[0]
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", el)
+        el.click()
+        time.sleep(1)
+
+    def download_all(driver, *labels: str, expect: int = 1):
+        """Click the download buttons whose label holds one of ``labels`` (or all), once at least
+        ``expect`` of them are on the page (a page draws them after its tables)."""
+        def found(d):
+            return [b for b in d.find_elements(By.CSS_SELECTOR, '[data-testid="stDownloadButton"] button')
+                    if b.is_displayed() and (not labels or any(x in b.text for x in labels))]
+        count = len(WebDriverWait(driver, 300).until(lambda d: len(found(d)) >= expect and found(d)))
+        for i in range(count):
+            b = found(driver)[i]  # a click reruns the page: find the buttons again
+            driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", b)
+            b.click()
+            settle(driver)
+            time.sleep(1)
+
+    with chromium() as driver:
+        driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+        open_page(driver, base, "", "总览", timeout=300)
+        download_all(driver)
+        open_page(driver, base, "cases", "整改台账", timeout=300)
+        download_all(driver, expect=2)
+        open_page(driver, base, "figures", "统计与核稿", timeout=300)
+        download_all(driver, "统计表")
+        tab(driver, "社区简报")
+        button(driver, "生成简报")
+        download_all(driver, "简报.pdf")
+        next(x for x in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stRadio"] label') if "Word" in x.text).click()
+        settle(driver)
+        button(driver, "生成简报")
+        download_all(driver, "简报.docx")
+        open_page(driver, base, "planning", "规划", timeout=300)
+        button(driver, "生成包联建议")
+        download_all(driver, "包联台账")
+        tab(driver, "服务阵地选址")
+        button(driver, "选址")
+        download_all(driver, "服务阵地台账")
+        tab(driver, "网格员配置")
+        download_all(driver, "缺员网格", "楼栋调整", expect=2)
+        open_page(driver, base, "queries", "查询", timeout=300)
+        box = driver.find_element(By.CSS_SELECTOR, '[data-testid="stSelectbox"] input')
+        box.click()
+        box.send_keys("搜索人员", Keys.ENTER)  # the query named search
+        settle(driver)
+        q = WebDriverWait(driver, 60).until(ec.presence_of_element_located((By.CSS_SELECTOR, 'input[aria-label="关键词"]')))
+        q.send_keys("王")
+        button(driver, "运行")
+        download_all(driver, "下载 CSV")
+        open_page(driver, base, "import", "数据导入", timeout=300)
+        WebDriverWait(driver, 120).until(ec.presence_of_element_located((By.CSS_SELECTOR, 'input[type="file"]')))
+        driver.find_element(By.CSS_SELECTOR, 'input[type="file"]').send_keys(str(bad))
+        WebDriverWait(driver, 120).until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "body"), "处错误"))
+        settle(driver)
+        scan(driver.page_source + driver.find_element(By.CSS_SELECTOR, "body").text, "import errors (page)")
+        download_all(driver, "错误清单")
+        open_page(driver, base, "audit", "审计日志", timeout=300)
+        download_all(driver)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and (
+                any(p.suffix == ".crdownload" for p in downloads.iterdir())
+                or not all(any(p.name.endswith(n) for p in downloads.iterdir()) for n in DOWNLOADS)):
+            time.sleep(0.5)
+    files = sorted(downloads.iterdir())
+    missing = [n for n in DOWNLOADS if not any(p.name.endswith(n) for p in files)]
+    assert not missing, (missing, [p.name for p in files])
+    for f in files:
+        scan(_document_text(f), f.name)
+    # each click was audited by the page: who, which file, how many rows
+    log = DEMO["dir"] / "orgnet.access" / "audit.jsonl"
+    events = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    clicked = [e for e in events if e["event"] == "download"]
+    for name in AUDITED:
+        found = [e for e in clicked if str(e.get("what", "")).endswith(name)]
+        assert found, (name, [e.get("what") for e in clicked])
+        assert found[-1]["user"].startswith("local:") and isinstance(found[-1]["rows"], int), found[-1]
+    # and the count is the file's: the task list's cases, the error list's errors
+    rows_of = {e["what"]: e["rows"] for e in clicked}
+    [as_json] = [f for f in files if f.name.endswith("整改任务清单-全部.json")]
+    assert rows_of["整改任务清单-全部.json"] == len(json.loads(as_json.read_text(encoding="utf-8"))) > 0
+    [errors] = [f for f in files if f.name.endswith("错误清单.xlsx")]
+    assert rows_of["错误清单.xlsx"] == _document_text(errors).count(">人员.csv<") >= 2

@@ -1,6 +1,7 @@
 """数据导入 Import: templates, upload, the validation report, and loading with a progress bar."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import shutil
 import tempfile
@@ -14,7 +15,7 @@ from loaders.engine import LoadRefused, load, validate
 from loaders.templates import WORKBOOK_NAME, write_templates
 from queries import coverage, history
 from reports import export
-from views._shared import audit, data_version, deny, english, principal, store, t
+from views._shared import audit, data_version, deny, english, principal, scope, store, t
 
 s = store()
 me = principal()
@@ -59,6 +60,13 @@ work = Path(st.session_state["upload_dir"])
 paths = [work / Path(f.name).name for f in files]
 
 
+def masked_errors(errors: list) -> list:
+    """The validation errors as this user may see them: each value and message through the scope's
+    masks (an ID number pasted into the phone column is not shown, or downloaded, whole)."""
+    rows = scope().mask([{"value": e.value, "message": e.message} for e in errors], what="import:errors")
+    return [dataclasses.replace(e, value=r["value"], message=r["message"]) for e, r in zip(errors, rows)]
+
+
 def error_table(errors) -> pd.DataFrame:
     lang = "en" if english() else "zh"
     return pd.DataFrame([{t("错误类型", "Code"): export.error_kind(e.code, lang), t("文件", "File"): e.file,
@@ -78,18 +86,22 @@ st.write("；".join(f"{k} {v} 行" for k, v in summary.items()) or t("没有识�
 for note in result.skipped:
     st.caption(note)
 if result.errors:
-    st.error(t(f"共 {len(result.errors)} 处错误。", f"{len(result.errors)} errors."))
-    st.dataframe(error_table(result.errors), hide_index=True, width="stretch", key="errors",
+    errors = masked_errors(result.errors)
+    st.error(t(f"共 {len(errors)} 处错误。", f"{len(errors)} errors."))
+    st.dataframe(error_table(errors), hide_index=True, width="stretch", key="errors",
                  column_config={t("说明", "Message"): st.column_config.TextColumn(width="large")})
     st.download_button(t("下载错误清单（XLSX）", "Download the error list (XLSX)"),
                        export.to_xlsx([dict(e.as_dict(), code=export.error_kind(e.code, "en" if english() else "zh"))
-                                      for e in result.errors], sheet=t("错误清单", "errors"),
+                                      for e in errors], sheet=t("错误清单", "errors"),
                                       title=t("台账校验错误清单", "Ledger validation errors"),
                                       note=t("文件：", "Files: ") + "、".join(f.name for f in files)),
                        t("错误清单.xlsx", "errors.xlsx"), key="errors_dl",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       on_click=lambda n=len(errors): audit().record(
+                           "download", user=me.user, role=me.role, area=me.area, what="错误清单.xlsx", rows=n,
+                           format="xlsx", source="app"))
     with st.expander(t("逐条查看完整说明", "Every message in full"), expanded=len(result.errors) <= 10):
-        for e in result.errors[:300]:
+        for e in errors[:300]:
             where = "，".join(x for x in (e.file, e.sheet and f"工作表“{e.sheet}”", e.row and f"第 {e.row} 行",
                                           e.column and f"“{e.column}”列") if x)
             st.markdown(f"- **{where}**：{e.message}" + (f"（值：`{e.value}`）" if e.value else ""))

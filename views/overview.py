@@ -108,7 +108,7 @@ st.download_button(t("下载覆盖率矩阵（XLSX）", "Download the matrix (XL
                                   title=t("规则 × 社区 覆盖率（%）", "Coverage % by rule and community")),
                    t("覆盖率矩阵.xlsx", "coverage-matrix.xlsx"), key="ov_matrix_dl",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                   on_click=scope().audit_export, args=("coverage-matrix.xlsx", len(numbers), "xlsx"))
+                   on_click=scope().audit_export, args=(t("覆盖率矩阵.xlsx", "coverage-matrix.xlsx"), len(numbers), "xlsx"))
 
 st.subheader(t("整改情况", "Rectification"))
 per_community = per_community_cases(case_rows(s, s.location, version))

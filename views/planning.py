@@ -12,7 +12,7 @@ from loaders.engine import LoadRefused
 from queries import coverage
 from reports import export
 from views import _maps as maps
-from views._shared import data_version, deny, frame, principal, store, t, tile_url
+from views._shared import data_version, deny, frame, principal, scope, store, t, tile_url
 
 s = store()
 version = data_version(s)
@@ -64,7 +64,7 @@ with links_tab:
         st.dataframe(frame([{**r, "tier": TIERS[r["tier"]]} for r in plan.links]), hide_index=True, width="stretch",
                      key="pl_links")
         st.download_button(t("下载包联台账 XLSX", "Download the 包联 ledger"), plan.ledger_xlsx(), "包联建议.xlsx",
-                           mime=XLSX, key="pl_dl")
+                           mime=XLSX, key="pl_dl", on_click=scope().audit_export, args=("包联建议.xlsx", len(plan.links), "xlsx"))
         if any(plan.residue.values()):
             with st.expander(t("规划无法解决的缺口", "What the plan cannot fix")):
                 st.dataframe(pd.DataFrame([{t("规则", "Rule"): k, t("编号", "Ids"): "、".join(v)}
@@ -125,7 +125,8 @@ with sites_tab:
         st.pydeck_chart(maps.deck(gaps, existing + new, radius_m=plan.radius_m, tile_url=tile_url()), height=460,
                         key="ps_map")
         st.download_button(t("下载服务阵地台账 XLSX", "Download the service-site ledger"), plan.ledger_xlsx(),
-                           "新建服务阵地.xlsx", mime=XLSX, key="ps_dl")
+                           "新建服务阵地.xlsx", mime=XLSX, key="ps_dl",
+                           on_click=scope().audit_export, args=("新建服务阵地.xlsx", len(plan.ledger_rows()), "xlsx"))
 
 with workers_tab:
     st.caption(t("按每名专职网格员最多户数，计算各网格缺几名专职网格员，并提出可调整到相邻网格的楼栋。",
@@ -146,7 +147,9 @@ with workers_tab:
         st.dataframe(frame(result["moves"]), hide_index=True, width="stretch", key="pw_moves")
     d1, d2, _ = st.columns([1, 1, 3])
     d1.download_button(t("下载缺员网格 XLSX", "Download short grids"), export.to_xlsx(short, sheet="网格员缺口"),
-                       "网格员缺口.xlsx", mime=XLSX, key="pw_dl")
+                       "网格员缺口.xlsx", mime=XLSX, key="pw_dl",
+                       on_click=scope().audit_export, args=("网格员缺口.xlsx", len(short), "xlsx"))
     if result["moves"]:
         d2.download_button(t("下载楼栋调整 XLSX", "Download moves"), export.to_xlsx(result["moves"], sheet="楼栋调整"),
-                           "楼栋调整.xlsx", mime=XLSX, key="pw_dl_moves")
+                           "楼栋调整.xlsx", mime=XLSX, key="pw_dl_moves",
+                           on_click=scope().audit_export, args=("楼栋调整.xlsx", len(result["moves"]), "xlsx"))

@@ -54,7 +54,8 @@ with tab_stats:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="stats_table",
                  height=min(36 * len(rows) + 40, 1400))
     st.download_button(t("下载统计表（Excel）", "Download the table (Excel)"), stats.to_xlsx(figures), "统计表.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="stats_xlsx")
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="stats_xlsx",
+                       on_click=scope().audit_export, args=("统计表.xlsx", len(figures), "xlsx"))
 
 with tab_check:
     st.caption(t("粘贴文稿或上传 .docx / .txt：逐条找出文中关于组织网络的数字，与图谱核对；无法对应的数字单独列出并说明原因，不做猜测。",

@@ -223,7 +223,9 @@ def test_upload_validate_and_load_in_the_browser(app_url, tmp_path):
         wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, 'input[type="file"]')))
         driver.find_element(By.CSS_SELECTOR, 'input[type="file"]').send_keys(str(ledger))
         wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "body"), "校验通过"))
-        button = next(b for b in driver.find_elements(By.CSS_SELECTOR, "button") if b.text.strip() == "导入")
+        # the load button is drawn after the validation report: wait for it rather than race it
+        button = wait.until(lambda d: next((b for b in d.find_elements(By.CSS_SELECTOR, "button")
+                                            if b.text.strip() == "导入" and b.is_enabled()), False))
         button.click()
         wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "body"), "已导入"))
         driver.save_screenshot(str(tmp_path / "import-done.png"))
@@ -385,7 +387,8 @@ def test_every_download_is_masked_and_audited(demo_url, tmp_path):
         tab(driver, "社区简报")
         button(driver, "生成简报")
         download_all(driver, "简报.pdf")
-        next(x for x in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stRadio"] label') if "Word" in x.text).click()
+        WebDriverWait(driver, 120).until(lambda d: [x for x in d.find_elements(By.CSS_SELECTOR, '[data-testid="stRadio"] label')
+                                                    if "Word" in x.text])[0].click()
         settle(driver)
         button(driver, "生成简报")
         download_all(driver, "简报.docx")
@@ -398,7 +401,8 @@ def test_every_download_is_masked_and_audited(demo_url, tmp_path):
         tab(driver, "网格员配置")
         download_all(driver, "缺员网格", "楼栋调整", expect=2)
         open_page(driver, base, "queries", "查询", timeout=300)
-        box = driver.find_element(By.CSS_SELECTOR, '[data-testid="stSelectbox"] input')
+        box = WebDriverWait(driver, 300).until(
+            ec.element_to_be_clickable((By.CSS_SELECTOR, '[data-testid="stSelectbox"] input')))
         box.click()
         box.send_keys("搜索人员", Keys.ENTER)  # the query named search
         settle(driver)

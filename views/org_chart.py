@@ -6,9 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from analysis import network as analysis
-from access.masking import mask_name
 from views._orgchart import children as _children, org_dot
-from views._shared import data_version, deny, principal, scope, store, t, unmasked
+from views._shared import data_version, deny, principal, scope, store, t
 
 s = store()
 st.title(t("组织架构", "Organisation chart"))
@@ -83,8 +82,8 @@ if len(path) > 1 and st.button(t("返回上一级", "Up one level"), key="org_up
 d = tree.nodes[current]
 cols = st.columns(3)
 cols[0].metric(t("层级", "Tier"), d.get("tier_name") or d.get("kind") or "—")
-leaders = d.get("leaders") or []
-cols[1].metric(t("书记/组长", "Secretary / leader"), "、".join(leaders if unmasked() else map(mask_name, leaders)) or "—")
+leaders = scope().mask([{"leaders": d.get("leaders") or []}], keys={"leaders": {"name"}}, what=f"org:{current}")[0]["leaders"]
+cols[1].metric(t("书记/组长", "Secretary / leader"), "、".join(leaders) or "—")
 cols[2].metric(t("下级组织", "Sub-organisations"), len(children(current)))
 # The chain note is a sentence, not a number: a metric would cut it off.
 (st.success if current in anchored else st.error)(t("链条：", "Chain: ") + badge(current))

@@ -305,6 +305,7 @@ def test_every_download_is_masked_and_audited(demo_url, tmp_path):
     import json
     import re
 
+    from selenium.common.exceptions import ElementClickInterceptedException, StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as ec
@@ -335,7 +336,7 @@ def test_every_download_is_masked_and_audited(demo_url, tmp_path):
         assert not (cells & names), f"{where}: names {sorted(cells & names)[:3]}"
 
     def settle(driver, timeout=300):
-        def done(d):
+        def done(d):  # no "Running…" in the status widget
             try:
                 return not any("Running" in e.text or "运行" in e.text
                                for e in d.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]'))
@@ -344,35 +345,47 @@ def test_every_download_is_masked_and_audited(demo_url, tmp_path):
         time.sleep(1)
         WebDriverWait(driver, timeout).until(done)
 
+    def click(driver, find, timeout=300):
+        """Click the first element ``find(driver)`` lists, once there is one; Streamlit redraws
+        elements under the pointer, so a stale or covered element is looked up again."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                found = find(driver)
+                if found:
+                    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", found[0])
+                    found[0].click()
+                    return
+            except (StaleElementReferenceException, ElementClickInterceptedException):
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError(f"nothing to click on {driver.current_url}: "
+                                     + driver.find_element(By.CSS_SELECTOR, "body").text[-1500:])
+            time.sleep(0.5)
+
     def button(driver, label: str, timeout=300):
         """Click the button labelled exactly ``label`` (not a tab or another button that contains it)."""
-        def find(d):
-            return [b for b in d.find_elements(By.CSS_SELECTOR, "button")
-                    if b.text.strip() == label and b.get_attribute("role") != "tab" and b.is_displayed()]
-        WebDriverWait(driver, timeout).until(find)
-        b = find(driver)[0]
-        driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", b)
-        b.click()
+        click(driver, lambda d: [b for b in d.find_elements(By.CSS_SELECTOR, "button")
+                                 if b.text.strip() == label and b.get_attribute("role") != "tab" and b.is_displayed()],
+              timeout)
         settle(driver)
 
     def tab(driver, label: str):
-        el = WebDriverWait(driver, 120).until(
-            lambda d: [t for t in d.find_elements(By.CSS_SELECTOR, '[role="tab"]') if label in t.text])[0]
-        driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", el)
-        el.click()
+        click(driver, lambda d: [t for t in d.find_elements(By.CSS_SELECTOR, '[role="tab"]') if label in t.text], 120)
         time.sleep(1)
 
     def download_all(driver, *labels: str, expect: int = 1):
         """Click the download buttons whose label holds one of ``labels`` (or all), once at least
         ``expect`` of them are on the page (a page draws them after its tables)."""
         def found(d):
-            return [b for b in d.find_elements(By.CSS_SELECTOR, '[data-testid="stDownloadButton"] button')
-                    if b.is_displayed() and (not labels or any(x in b.text for x in labels))]
+            try:
+                return [b for b in d.find_elements(By.CSS_SELECTOR, '[data-testid="stDownloadButton"] button')
+                        if b.is_displayed() and (not labels or any(x in b.text for x in labels))]
+            except StaleElementReferenceException:
+                return []
         count = len(WebDriverWait(driver, 300).until(lambda d: len(found(d)) >= expect and found(d)))
         for i in range(count):
-            b = found(driver)[i]  # a click reruns the page: find the buttons again
-            driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", b)
-            b.click()
+            click(driver, lambda d: found(d)[i:i + 1])  # a click reruns the page: find the buttons again
             settle(driver)
             time.sleep(1)
 
@@ -387,8 +400,8 @@ def test_every_download_is_masked_and_audited(demo_url, tmp_path):
         tab(driver, "社区简报")
         button(driver, "生成简报")
         download_all(driver, "简报.pdf")
-        WebDriverWait(driver, 120).until(lambda d: [x for x in d.find_elements(By.CSS_SELECTOR, '[data-testid="stRadio"] label')
-                                                    if "Word" in x.text])[0].click()
+        click(driver, lambda d: [x for x in d.find_elements(By.CSS_SELECTOR, '[data-testid="stRadio"] label')
+                                 if "Word" in x.text], 120)
         settle(driver)
         button(driver, "生成简报")
         download_all(driver, "简报.docx")

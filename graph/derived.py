@@ -102,6 +102,8 @@ class Group:
     after: tuple[str, ...] = ()
     names: frozenset[str] = frozenset()
     compute: Callable[[Any], None] | None = None
+    #: recompute for the entities a write touched only: ``keyed(tx, {label: keys})``
+    keyed: Callable[[Any, dict[str, set[str]]], None] | None = None
 
     def words(self) -> set[str]:
         return set(self.reads) | set(self.rels) | set(self.fills) | set(self.names)
@@ -116,6 +118,49 @@ def _fill(label: str, **defaults: Any) -> str:
 
 def _lit(v: Any) -> str:
     return "true" if v is True else "false" if v is False else repr(v)
+
+
+#: Above this many touched entities a group is recomputed whole (set-based statements win).
+KEYED_LIMIT = 20_000
+
+
+def _each(tx: Any, statements: tuple[str, ...], ids: set[str]) -> None:
+    if ids:
+        for s in statements:
+            tx._exec(s, {"ids": sorted(ids)})
+
+
+def _links_keyed(tx: Any, keys: dict[str, set[str]]) -> None:
+    """The link counts of the households and people a write touched: links written or removed
+    (their people and households), people written (membership) or given a unit (leaders), and the
+    households those people are linked to."""
+    people = set(keys.get("Person", ()))
+    households = set(keys.get("Household", ()))
+    if people:
+        households |= {r["h"] for r in tx._exec(
+            "UNWIND $ids AS i MATCH (p:Person {id: i})-[:LINKED_TO]->(h:Household) RETURN DISTINCT h.id AS h",
+            {"ids": sorted(people)})}
+    _each(tx, ("UNWIND $ids AS i MATCH (h:Household {id: i}) SET h.member_links = 0, h.carer_links = 0",
+               "UNWIND $ids AS i MATCH (p:Person)-[:LINKED_TO]->(h:Household {id: i}) WHERE p.is_member = true "
+               "WITH h, count(p) AS n SET h.member_links = n",
+               "UNWIND $ids AS i MATCH (p:Person)-[:LINKED_TO]->(h:Household {id: i}) "
+               "WHERE p.is_member = true OR EXISTS { MATCH (p)-[:UNIT_LEADER_OF]->(:Unit) } "
+               "WITH h, count(p) AS n SET h.carer_links = n"), households)
+    _each(tx, ("UNWIND $ids AS i MATCH (p:Person {id: i}) SET p.links = 0",
+               "UNWIND $ids AS i MATCH (p:Person {id: i})-[:LINKED_TO]->(h:Household) WITH p, count(h) AS n "
+               "SET p.links = n"), people)
+
+
+def _household_chain_keyed(tx: Any, keys: dict[str, set[str]]) -> None:
+    _each(tx, ("UNWIND $ids AS i MATCH (h:Household {id: i}) SET h.chain_ok = false",
+               "UNWIND $ids AS i MATCH (h:Household {id: i})-[:PART_OF]->(u:Unit) WHERE u.chain_ok = true "
+               "SET h.chain_ok = true"), set(keys.get("Household", ())))
+
+
+def _household_grids_keyed(tx: Any, keys: dict[str, set[str]]) -> None:
+    _each(tx, ("UNWIND $ids AS i MATCH (h:Household {id: i}) SET h.grids = -1",
+               "UNWIND $ids AS i MATCH (h:Household {id: i})-[:PART_OF]->(u:Unit) WHERE u.grids >= 0 "
+               "SET h.grids = u.grids"), set(keys.get("Household", ())))
 
 
 def _nearest_sites(tx: Any) -> None:
@@ -165,7 +210,7 @@ GROUPS: tuple[Group, ...] = (
           ("MATCH (h:Household) SET h.chain_ok = false",
            "MATCH (h:Household)-[:PART_OF]->(u:Unit) WHERE u.chain_ok = true SET h.chain_ok = true"),
           rels={"PART_OF": frozenset({("Household", "Unit")})},
-          fills={"Household": _fill("Household", chain_ok=False)}, after=("chain",)),
+          fills={"Household": _fill("Household", chain_ok=False)}, after=("chain",), keyed=_household_chain_keyed),
     Group("links", (("Household", "member_links"), ("Household", "carer_links"), ("Person", "links")),
           ("MATCH (h:Household) WHERE coalesce(h.member_links, -1) <> 0 OR coalesce(h.carer_links, -1) <> 0 "
            "SET h.member_links = 0, h.carer_links = 0",
@@ -178,7 +223,7 @@ GROUPS: tuple[Group, ...] = (
            "MATCH (p:Person)-[:LINKED_TO]->(h:Household) WITH p, count(h) AS n SET p.links = n"),
           reads=frozenset({"Person"}), rels={"LINKED_TO": None, "UNIT_LEADER_OF": None},
           fills={"Household": _fill("Household", member_links=0, carer_links=0), "Person": _fill("Person", links=0)},
-          names=frozenset({"Household", "Unit"})),
+          names=frozenset({"Household", "Unit"}), keyed=_links_keyed),
     Group("reported", (("Person", "reported"), ("Organization", "reported")),
           ("MATCH (p:Person) WHERE coalesce(p.reported, true) SET p.reported = false",
            "MATCH (p:Person)-[:REPORTED_TO]->(:Community) SET p.reported = true",
@@ -210,7 +255,7 @@ GROUPS: tuple[Group, ...] = (
           ("MATCH (h:Household) SET h.grids = -1",
            "MATCH (h:Household)-[:PART_OF]->(u:Unit) WHERE u.grids >= 0 SET h.grids = u.grids"),
           rels={"PART_OF": frozenset({("Household", "Unit")})},
-          fills={"Household": _fill("Household", grids=-1)}, after=("grid_cover",)),
+          fills={"Household": _fill("Household", grids=-1)}, after=("grid_cover",), keyed=_household_grids_keyed),
     Group("households", (("Unit", "households"), ("Building", "households"), ("Grid", "households")),
           ("MATCH (u:Unit) SET u.households = 0",
            "MATCH (h:Household)-[:PART_OF]->(u:Unit) WITH u, count(h) AS n SET u.households = n",
@@ -278,20 +323,32 @@ def fill_statements() -> list[str]:
     return [s for g in GROUPS for s in g.fills.values()]
 
 
-def refresh(tx: Any, full: Iterable[str] | None = None, fills: Iterable[str] = ()) -> None:
+def refresh(tx: Any, full: Iterable[str] | None = None, fills: Iterable[str] = (),
+            by_key: dict[str, dict[str, set[str]] | None] | None = None) -> None:
     """Bring the derived properties up to date inside the caller's transaction ``tx`` (its
     ``_exec`` runs a statement; ``set_derived`` writes values computed in Python).
 
     ``full``: groups to recompute (default: all); ``fills``: labels with new nodes, given their
-    defaults for the groups not recomputed. A callable stands for ``tx._exec`` (statements only)."""
+    defaults for the groups not recomputed; ``by_key``: group → {label: keys written} for groups
+    whose every input came with keys — a group that can (``Group.keyed``) is then recomputed for
+    those entities only, up to ``KEYED_LIMIT`` of them. A callable stands for ``tx._exec``."""
     if callable(tx):
         for s in statements():
             tx(s)
         return
     full = set(_BY_NAME) if full is None else _with_dependents(full)
     fills = set(fills)
+    by_key = by_key or {}
     for g in GROUPS:
         if g.name in full:
+            # recomputed whole when an input came without keys or a group it reads was recomputed
+            keys = by_key.get(g.name) if not any(a in full for a in g.after) else None
+            if g.keyed is not None and keys is not None and sum(map(len, keys.values())) <= KEYED_LIMIT:
+                g.keyed(tx, keys)
+                for label, s in g.fills.items():  # new nodes outside the keys
+                    if label in fills:
+                        tx._exec(s)
+                continue
             if g.compute is not None:
                 g.compute(tx)
             for s in g.statements:

@@ -37,7 +37,7 @@ from .dialect import for_backend, parameters
 from .model import MODEL, Model
 from .schema import check_columns, kuzu_ddl
 from .store import (Cancel, ConsoleCancelled, ConsoleTimeout, GraphStore, MissingEndpoints, QueryError, Row,
-                    StoreError, StoreLocked, Transaction, normalise_rows, plain)
+                    StoreError, StoreLocked, Transaction, endpoint_keys, normalise_rows, plain)
 
 STAGE_PREFIX = "_Stage_"
 
@@ -257,8 +257,8 @@ class KuzuTransaction(Transaction):
         node = self._store.model.node(label)
         if not rows:
             return 0
-        self.touch(label)
         cols, rows = normalise_rows(rows, node.key)
+        self.touch(label, keys={label: [r[node.key] for r in rows]})
         check_columns(node, cols)
         types = {c: node.prop(c).type for c in cols}
         if self._empty(f"(n:{label})"):
@@ -287,10 +287,10 @@ class KuzuTransaction(Transaction):
         n = self._n(columns)
         if not n:
             return 0
-        self.touch(label)
         cols = list(columns)
         if node.key not in cols:
             raise StoreError(f"every row needs the column {node.key!r}; got columns {cols}")
+        self.touch(label, keys={label: columns[node.key]})
         check_columns(node, cols)
         types = {c: node.prop(c).type for c in cols}
         table = self._typed(types, columns, label)
@@ -310,7 +310,7 @@ class KuzuTransaction(Transaction):
             return 0
         if not endpoints_checked:  # the row writer checks for missing endpoints first
             return super().upsert_rel_columns(type_, start, end, columns)
-        self.touch(type_, start, end)
+        self.touch(type_, start, end, keys=endpoint_keys(start, end, columns["src"], columns["dst"]))
         types = self._rel_stage_types(type_, start, end, list(columns))
         if self._empty(f"()-[:{type_}]->()"):
             rel = self._store.model.rel(type_)
@@ -338,7 +338,7 @@ class KuzuTransaction(Transaction):
                     endpoints_checked: bool = False) -> int:
         if not rows:
             return 0
-        self.touch(type_, start, end)
+        self.touch(type_, start, end, keys=endpoint_keys(start, end, [r.get("src") for r in rows], [r.get("dst") for r in rows]))
         cols, rows = normalise_rows(rows, ("src", "dst"))
         types = self._rel_stage_types(type_, start, end, cols)
         a_key, b_key = self._store.model.node(start).key, self._store.model.node(end).key
@@ -367,7 +367,7 @@ class KuzuTransaction(Transaction):
     def delete_rels(self, type_: str, start: str, end: str, pairs: Sequence[tuple[str, str]]) -> int:
         if not pairs:
             return 0
-        self.touch(type_, start, end)
+        self.touch(type_, start, end, keys=endpoint_keys(start, end, [a for a, _ in pairs], [b for _, b in pairs]))
         _, rows = normalise_rows([{"src": a, "dst": b} for a, b in pairs], ("src", "dst"))
         types = self._rel_stage_types(type_, start, end, ["src", "dst"])
         a_key, b_key = self._store.model.node(start).key, self._store.model.node(end).key
@@ -530,12 +530,14 @@ class KuzuStore(GraphStore):
         tmp.write_text(json.dumps(data), encoding="utf-8")
         os.replace(tmp, pending)
 
-    def _refresh_derived(self, conn: kuzu.Connection, full: set[str], fill: set[str]) -> None:
-        """Bring the derived properties up to date in a transaction of their own (see ``transaction``)."""
+    def _refresh_derived(self, conn: kuzu.Connection, full: set[str], fill: set[str],
+                         by_key: dict | None = None) -> None:
+        """Bring the derived properties up to date in a transaction of their own (see ``transaction``).
+        The marker keeps only the groups: a process that dies in between recomputes them whole."""
         _execute(conn, "BEGIN TRANSACTION", None)
         tx = KuzuTransaction(self, conn)
         try:
-            derived.refresh(tx, full, fill)
+            derived.refresh(tx, full, fill, by_key)
         except BaseException:
             if not tx.broken:
                 try:

@@ -19,7 +19,8 @@ from .model import MODEL, Model
 from .schema import (neo4j_delete_rels, neo4j_missing_endpoints, neo4j_schema, neo4j_upsert_nodes,
                      neo4j_upsert_rels)
 from .store import (Cancel, ConsoleCancelled, ConsoleTimeout, GraphStore, MissingEndpoints, QueryError, Row,
-                    StoreError, StoreUnavailable, Transaction, WriteRefused, normalise_rows, plain)
+                    StoreError, StoreUnavailable, Transaction, WriteRefused, endpoint_keys, normalise_rows,
+                    plain)
 
 BATCH = 1000
 
@@ -63,8 +64,8 @@ class Neo4jTransaction(Transaction):
         node = self._store.model.node(label)
         if not rows:
             return 0
-        self.touch(label)
         cols, rows = normalise_rows(rows, node.key)
+        self.touch(label, keys={label: [r[node.key] for r in rows]})
         cypher = neo4j_upsert_nodes(label, cols, self._store.model)
         for batch in _batches(rows):
             self._exec(cypher, {"rows": batch})
@@ -74,7 +75,8 @@ class Neo4jTransaction(Transaction):
                     endpoints_checked: bool = False) -> int:
         if not rows:
             return 0
-        self.touch(type_, start, end)
+        self.touch(type_, start, end, keys=endpoint_keys(start, end, [r.get("src") for r in rows],
+                                                         [r.get("dst") for r in rows]))
         cols, rows = normalise_rows(rows, ("src", "dst"))
         props = [c for c in cols if c not in ("src", "dst")]
         cypher = neo4j_upsert_rels(type_, start, end, props, self._store.model)
@@ -91,7 +93,7 @@ class Neo4jTransaction(Transaction):
     def delete_rels(self, type_: str, start: str, end: str, pairs: Sequence[tuple[str, str]]) -> int:
         cypher = neo4j_delete_rels(type_, start, end, self._store.model)
         if pairs:
-            self.touch(type_, start, end)
+            self.touch(type_, start, end, keys=endpoint_keys(start, end, [a for a, _ in pairs], [b for _, b in pairs]))
         rows = [{"src": a, "dst": b} for a, b in pairs]
         for batch in _batches(rows):
             self._exec(cypher, {"rows": batch})

@@ -152,6 +152,13 @@ def normalise_rows(rows: Sequence[Mapping[str, Any]], key: str | tuple[str, ...]
     return cols, list(last.values())
 
 
+def endpoint_keys(start: str, end: str, srcs: Sequence[Any], dsts: Sequence[Any]) -> dict[str, list[Any]]:
+    """label → keys of the endpoints of relationships written (for ``Transaction.touch``)."""
+    out: dict[str, list[Any]] = {start: list(srcs)}
+    out.setdefault(end, []).extend(dsts)
+    return out
+
+
 class Transaction(ABC):
     """One unit of work: everything commits together or nothing does."""
 
@@ -161,6 +168,11 @@ class Transaction(ABC):
     def _derived(self) -> tuple[set[str], set[str]]:
         d = self.__dict__
         return d.setdefault("_derived_full", set()), d.setdefault("_derived_fill", set())
+
+    def _derived_keys(self) -> dict[str, dict[str, set[str]] | None]:
+        """group → {label: keys written} (None: the whole group), for groups that may be recomputed
+        for the touched entities only (``graph.derived.Group.keyed``)."""
+        return self.__dict__.setdefault("_derived_by_key", {})
 
     @property
     def derived_dirty(self) -> bool:
@@ -173,40 +185,58 @@ class Transaction(ABC):
         from .derived import GROUPS
         full, fill = self._derived()
         full.clear(), fill.clear()
+        self._derived_keys().clear()
         if value:
             full.update(g.name for g in GROUPS)
+            self._derived_keys().update(dict.fromkeys(full))
 
     @property
     def derived_groups(self) -> set[str]:
         """The groups of derived properties (``graph.derived.GROUPS``) to recompute so far."""
         return set(self._derived()[0])
 
-    def touch(self, name: str, start: str | None = None, end: str | None = None) -> None:
+    def touch(self, name: str, start: str | None = None, end: str | None = None,
+              keys: Mapping[str, Sequence[str]] | None = None) -> None:
         """Note a write of label ``name`` (or of relationship type ``name`` from ``start`` to ``end``).
 
-        The stores' own write methods call it; a writer that writes by other means calls it too."""
+        ``keys``: label → keys of the nodes written (or of the relationships' endpoints); without
+        them a group this write changes is recomputed whole. The stores' own write methods call it;
+        a writer that writes by other means calls it too."""
         from .derived import touched
         full, fill = self._derived()
         more_full, more_fill = touched(name, start, end)
         full.update(more_full)
         fill.update(more_fill)
+        by_key = self._derived_keys()
+        for g in more_full:
+            if keys is None:
+                by_key[g] = None
+            elif by_key.get(g, {}) is not None:
+                mine = by_key.setdefault(g, {})
+                for label, ids in keys.items():
+                    mine.setdefault(label, set()).update(i for i in ids if i is not None)
 
     def touch_statement(self, cypher: str) -> None:
         from .derived import statement_groups
-        self._derived()[0].update(statement_groups(cypher))
+        groups = statement_groups(cypher)
+        self._derived()[0].update(groups)
+        self._derived_keys().update(dict.fromkeys(groups))
 
-    def derived_work(self) -> tuple[set[str], set[str]] | None:
-        """(groups to recompute, labels to fill) for this unit of work, or None when there is none."""
+    def derived_work(self) -> tuple[set[str], set[str], dict] | None:
+        """(groups to recompute, labels to fill, keys written per group) for this unit of work, or
+        None when there is none."""
         full, fill = self._derived()
-        return (set(full), set(fill)) if full or fill else None
+        by_key = {g: (None if k is None else {label: set(ids) for label, ids in k.items()})
+                  for g, k in self._derived_keys().items()}
+        return (set(full), set(fill), by_key) if full or fill else None
 
     def refresh_derived(self) -> None:
         """Recompute what this unit of work made stale (the stores call it just before commit)."""
         from . import derived
-        full, fill = self._derived()
-        if full or fill:
-            derived.refresh(self, set(full), set(fill))
-            full.clear(), fill.clear()
+        work = self.derived_work()
+        if work:
+            derived.refresh(self, *work)
+            self.derived_dirty = False
 
     def set_derived(self, label: str, prop: str, rows: Sequence[Mapping[str, Any]]) -> None:
         """Write derived values computed outside the database: rows of the node's key and ``prop``."""

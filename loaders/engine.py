@@ -38,7 +38,7 @@ from .incremental import changed_columns
 from .plan import NodeBatch, RelBatch, plan, size
 from .archive import (DISK_FULL_HINT, LoadFailed, archive_files, archived_loads, check_space, commit_pending,  # noqa: F401
                       log_entry, reconcile, replay_files, sha256, write_pending)
-from .columnar import CHINA_LAT, CHINA_LON, LedgerError, Record, SheetData, parse_sheet  # noqa: F401
+from .columnar import LedgerError, Record, SheetData, parse_sheet
 from .reading import ColumnSheet, ReadError, read_columns
 from .rejects import write_rejects
 from .retire import retire
@@ -312,8 +312,12 @@ def _resolve(sheets: list[SheetData], store: GraphStore | None, valid_only: bool
             kinds = "或".join(MODEL.node(l).zh for l in col.targets)
             ids_col = sd.refs.get(col.header, [])
             out = sd.resolved.get(col.header) or [None] * len(sd)
+            label1, seen1, db1 = targets[0] if len(targets) == 1 else (None, None, None)
             for i, ids in enumerate(ids_col):
                 if not ids or i in skip:
+                    continue
+                if label1 is not None and all(x in seen1 or x in db1 for x in ids):
+                    out[i] = label1  # every id found, and of the one kind this column takes
                     continue
                 resolved = []
                 for x in ids:

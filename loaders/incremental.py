@@ -3,16 +3,17 @@
 Re-loading a ledger that changed in a few rows should cost work in proportion to the change. The
 database itself is the record of what a ledger's previous load wrote: every node and relationship
 carries the file and sheet it came from (``src_file``, ``src_sheet``). For each batch the engine is
-about to write, ``changed`` reads back, in one scan per ledger, the rows that ledger wrote before
-and keeps only the rows that are new or differ in a written column (its row number included, so
-provenance stays exact). An unchanged row keeps the ``src_load`` of the load that last changed it.
+about to write (a column batch, ``loaders.plan``), ``changed_columns`` reads back, in one scan per
+ledger, the rows that ledger wrote before — as Arrow, aligned with the batch by key and compared
+column by column — and keeps only the rows that are new or differ in a written column (its row
+number included, so provenance stays exact). An unchanged row keeps the ``src_load`` of the load
+that last changed it.
 
 Nothing is kept outside the database, so there is no second record to fall out of step with it.
 """
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from typing import Any
 
 from graph.store import GraphStore
@@ -23,7 +24,8 @@ _NOT_COMPARED = ("src_load",)
 
 def changed_columns(store: GraphStore, columns: dict[str, list[Any]], *, label: str | None = None,
                     rel: tuple[str, str, str] | None = None) -> tuple[dict[str, list[Any]], int]:
-    """``changed`` for a column batch (``loaders.plan``): ``(columns to write, number unchanged)``.
+    """``(columns to write, number unchanged)`` for a column batch (``loaders.plan``); ``label`` for
+    node rows (keyed by ``id``), ``rel=(type, start, end)`` for relationship rows (``src``, ``dst``).
 
     The rows are compared as tuples made from the columns, against one scan of what each source
     (file, sheet) of the batch wrote before; no dict is made per row."""
@@ -144,46 +146,3 @@ def _written_before(store: GraphStore, file: str, sheet: str, cols: list[str], l
     key_cols = [table[f"k{i}"] for i in range(nkeys)]
     val_cols = [table[f"c{i}"] for i in range(len(cols))]
     return dict(zip(zip(*key_cols), zip(*val_cols))) if cols else dict.fromkeys(zip(*key_cols), ())
-
-
-def changed(store: GraphStore, rows: Sequence[dict[str, Any]], *, label: str | None = None,
-            rel: tuple[str, str, str] | None = None) -> tuple[list[dict[str, Any]], int]:
-    """``(rows to write, number unchanged)`` for a group of rows with the same columns.
-
-    ``label`` for node rows (keyed by ``id``), ``rel=(type, start, end)`` for relationship rows
-    (keyed by ``src``, ``dst``).
-    """
-    if not rows:
-        return [], 0
-    keys = ("id",) if label else ("src", "dst")
-    cols = [c for c in rows[0] if c not in keys and c not in _NOT_COMPARED]
-    by_source: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for r in rows:
-        by_source[(r.get("src_file"), r.get("src_sheet"))].append(r)
-    out: list[dict[str, Any]] = []
-    same = 0
-    for (file, sheet), group in by_source.items():
-        if file is None:
-            out += group
-            continue
-        values = ", ".join(f"x.{c} AS c{i}" for i, c in enumerate(cols))
-        if label:
-            cypher = f"MATCH (x:{label}) WHERE x.src_file = $file AND x.src_sheet = $sheet RETURN x.id AS k0"
-        else:
-            t, a, b = rel
-            cypher = (f"MATCH (p:{a})-[x:{t}]->(q:{b}) WHERE x.src_file = $file AND x.src_sheet = $sheet "
-                      "RETURN p.id AS k0, q.id AS k1")
-        table = store.query_columns(cypher + (", " + values if values else ""), {"file": file, "sheet": sheet})
-        if not table:
-            out += group
-            continue
-        key_cols = [table[f"k{i}"] for i in range(len(keys))]
-        val_cols = [table[f"c{i}"] for i in range(len(cols))]
-        before = dict(zip(zip(*key_cols), zip(*val_cols))) if cols else dict.fromkeys(zip(*key_cols), ())
-        for r in group:
-            old = before.get(tuple(r[k] for k in keys))
-            if old is not None and old == tuple(r[c] for c in cols):
-                same += 1
-            else:
-                out.append(r)
-    return out, same

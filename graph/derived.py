@@ -163,12 +163,16 @@ def _household_grids_keyed(tx: Any, keys: dict[str, set[str]]) -> None:
                "SET h.grids = u.grids"), set(keys.get("Household", ())))
 
 
+#: Up to this many building × site pairs the nearest site is found by comparing them all.
+_BRUTE_FORCE = 200_000
+
+
 def _nearest_sites(tx: Any) -> None:
     """``Building.nearest_site_m``: the nearest service site of every located building, found with
     a k-d tree over points on the unit sphere (the nearest by chord is the nearest on the sphere),
-    then measured with the same haversine formula rule R15 always used — O(n log m), not n × m."""
+    then measured with the same haversine formula rule R15 always used — O(n log m), not n × m
+    (a small county's pairs are simply all compared)."""
     import numpy as np
-    from scipy.spatial import cKDTree
 
     sites = tx._exec("MATCH (s:ServiceSite) WHERE s.lat IS NOT NULL AND s.lon IS NOT NULL "
                      "RETURN s.lat AS lat, s.lon AS lon")
@@ -185,7 +189,14 @@ def _nearest_sites(tx: Any) -> None:
     def sphere(lat, lon):
         return np.column_stack((np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)))
 
-    _, nearest = cKDTree(sphere(s_lat, s_lon)).query(sphere(b_lat, b_lon), k=1)
+    a_pts, b_pts = sphere(s_lat, s_lon), sphere(b_lat, b_lon)
+    if len(a_pts) * len(b_pts) <= _BRUTE_FORCE:
+        # a county's few thousand pairs: compared directly (importing scipy costs more)
+        nearest = ((b_pts[:, None, :] - a_pts[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+    else:
+        from scipy.spatial import cKDTree
+
+        _, nearest = cKDTree(a_pts).query(b_pts, k=1)
     lat2, lon2 = s_lat[nearest], s_lon[nearest]
     a = np.sin((lat2 - b_lat) / 2) ** 2 + np.cos(b_lat) * np.cos(lat2) * np.sin((lon2 - b_lon) / 2) ** 2
     metres = 2 * 6371000 * np.arcsin(np.sqrt(a))

@@ -263,3 +263,39 @@ def test_kuzu_finishes_at_the_next_open_what_a_dead_process_left(tmp_path):
     assert s.query("MATCH (h:Household) RETURN h.member_links AS n")[0]["n"] == 1
     assert not marker.exists()
     s.close()
+
+
+@pytest.mark.parametrize("brute_force", [0, 10 ** 9])
+def test_nearest_site_by_tree_and_by_comparing_all_agree_with_the_walk(tmp_path, monkeypatch, brute_force):
+    """Building.nearest_site_m is found with a k-d tree, or by comparing every pair for a small
+    county; either way R15 answers as comparing every building with every site per view did."""
+    import random
+
+    from graph.kuzu_store import KuzuStore
+
+    monkeypatch.setattr(derived, "_BRUTE_FORCE", brute_force)
+    rnd = random.Random(7)
+    s = KuzuStore(tmp_path / "db.kuzu")
+    s.create_schema()
+    with s.transaction() as tx:
+        tx.upsert_nodes("Building", [{"id": f"B{i}", "name": f"{i}号楼", "lat": 37.1 + rnd.random() * 0.1,
+                                      "lon": 117.8 + rnd.random() * 0.1} for i in range(300)]
+                        + [{"id": "B-nowhere", "name": "无坐标"}])
+        tx.upsert_nodes("ServiceSite", [{"id": f"S{i}", "name": f"阵地{i}", "kind": "党群服务站",
+                                         "lat": 37.1 + rnd.random() * 0.1, "lon": 117.8 + rnd.random() * 0.1}
+                                        for i in range(12)])
+    for radius in (300, 1000, 2500):
+        q = coverage.rules()["R15"]
+        mine = s.query_columns(q.body, q.bind({"radius_m": radius}))
+        walked = s.query_columns(WALKED["R15"], q.bind({"radius_m": radius}))
+        assert sorted(i for i, v in zip(mine["id"], mine["violation"]) if v) == \
+            sorted(i for i, v in zip(walked["id"], walked["violation"]) if v)
+        assert 0 < sum(mine["violation"]) < 300 or radius != 1000
+    nearest = {r["id"]: r["m"] for r in s.query("MATCH (b:Building) RETURN b.id AS id, b.nearest_site_m AS m")}
+    walked_m = {r["id"]: r["m"] for r in s.query(
+        "MATCH (b:Building), (x:ServiceSite) WHERE b.lat IS NOT NULL WITH b, min(2 * 6371000 * asin(sqrt("
+        "sin(radians(x.lat - b.lat) / 2) ^ 2 + cos(radians(b.lat)) * cos(radians(x.lat)) * "
+        "sin(radians(x.lon - b.lon) / 2) ^ 2))) AS m RETURN b.id AS id, m")}
+    assert nearest["B-nowhere"] is None
+    assert all(abs(nearest[k] - m) < 1e-6 for k, m in walked_m.items())
+    s.close()

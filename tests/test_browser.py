@@ -385,9 +385,15 @@ def test_every_download_is_masked_and_audited(demo_url, tmp_path):
                 return []
         count = len(WebDriverWait(driver, 300).until(lambda d: len(found(d)) >= expect and found(d)))
         for i in range(count):
+            before = len(done_files())
             click(driver, lambda d: found(d)[i:i + 1])  # a click reruns the page: find the buttons again
+            # as a person would, wait for the file before the next click: a file built when clicked
+            # (the task list) is lost if another click reruns the page meanwhile
+            WebDriverWait(driver, 180).until(lambda d: len(done_files()) > before)
             settle(driver)
-            time.sleep(1)
+
+    def done_files() -> list[Path]:
+        return [p for p in downloads.iterdir() if p.suffix not in (".crdownload", ".tmp")]
 
     with chromium() as driver:
         driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})

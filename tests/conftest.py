@@ -157,6 +157,20 @@ class SharedDataset:
             return {"ORGNET_DB": self.store.location}
         return dict(self.env)
 
+    def cli_env(self, tmp: "os.PathLike") -> tuple[str, dict[str, str]]:
+        """The ``--db`` value and the environment a CLI run needs to open this data set (on Neo4j the
+        credentials, and an archive in ``tmp`` instead of the working folder's ``data/``)."""
+        self.get()
+        if self.backend == "kuzu":
+            return self.store.location, {}
+        env = {k: v for k, v in self.env.items() if k != "NEO4J_URI"}
+        return self.env["NEO4J_URI"], {**env, "ORGNET_ARCHIVE": str(tmp)}
+
+    def written(self) -> None:
+        """A test changed the data set: on Neo4j the next ``get`` loads it afresh."""
+        if self.backend == "neo4j":
+            _SLOT.holds = None
+
     def close(self):
         if self.store is not None:
             self.store.close()

@@ -14,20 +14,24 @@ from access.masking import Masker, id_card_valid, mask_patterns, personal_column
 from access.roles import AccessDenied, Principal
 from graph.model import MODEL
 from queries.scope import Scope
-from ledgers import mini_county_db
+from conftest import BACKENDS, shared_dataset
+from ledgers import fill_mini_county, mini_county_db
 
 #: every personal value of the mini county, in full
 FULL = ["张三", "李四", "王五", "13800001111", "13800002222", "11010519491231002X", "和园小区1号楼1单元101",
         "和园小区2号楼1单元101", "散居3号楼1单元101"]
 
 
-@pytest.fixture(scope="module")
-def mini(tmp_path_factory):
-    from graph.config import open_store
+@pytest.fixture(scope="module", params=BACKENDS)
+def _mini(request, tmp_path_factory):
+    data = shared_dataset(request, request.param, "access-mini", tmp_path_factory, fill_mini_county)
+    yield data
+    data.close()
 
-    tmp = tmp_path_factory.mktemp("access")
-    with open_store(mini_county_db(str(tmp / "mini.kuzu"), tmp)) as s:
-        yield s
+
+@pytest.fixture
+def mini(_mini):
+    return _mini.get()
 
 
 def leaks(rows) -> list[str]:
@@ -166,7 +170,7 @@ def test_search_by_an_exact_id_number_needs_unmask(mini):
     assert Scope(mini, Principal("li", "analyst")).named("search", {"q": "13800001111"}) == []
 
 
-def test_a_rejects_workbook_keeps_no_full_id_or_phone(tmp_path, mini):
+def test_a_rejects_workbook_keeps_no_full_id_or_phone(tmp_path, mini, _mini):
     from openpyxl import load_workbook
 
     from loaders.engine import load
@@ -175,6 +179,7 @@ def test_a_rejects_workbook_keeps_no_full_id_or_phone(tmp_path, mini):
     ledgers = dict(MINI)
     ledgers["人员"] = MINI["人员"] + "M9,赵六,是,社区党员,O9,,H1,13900009999,110105194912310021\n"
     report = load(write_csvs(tmp_path / "in", ledgers), mini, skip_invalid=True, rejects=tmp_path / "rejects.xlsx")
+    _mini.written()
     assert report.rejected >= 1
     cells = " ".join(str(c.value) for ws in load_workbook(report.rejects_file) for row in ws.iter_rows() for c in row)
     assert "13900009999" not in cells and "110105194912310021" not in cells and "139****9999" in cells
@@ -187,7 +192,7 @@ def test_roles_without_console_are_refused(mini):
             Scope(mini, p).console("MATCH (n:Person) RETURN count(n)")
 
 
-def test_the_cli_makes_the_database_owner_only(tmp_path):
+def test_the_cli_makes_the_database_owner_only(tmp_path):  # embedded only: file modes of the .kuzu file
     from click.testing import CliRunner
 
     from orgnet import cli

@@ -14,7 +14,8 @@ from streamlit.testing.v1 import AppTest
 
 from access.accounts import Accounts
 from access.audit import AuditLog
-from ledgers import mini_county_db
+from conftest import BACKENDS, point_env_at, shared_dataset
+from ledgers import fill_mini_county
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "orgnet-test-9"
@@ -23,23 +24,29 @@ ACCOUNTS = {"boss": ("admin", None), "li": ("analyst", None), "c2": ("community"
 FULL = ["张三", "李四", "王五", "13800001111", "13800002222", "11010519491231002X", "和园小区1号楼1单元101"]
 
 
-@pytest.fixture(scope="module")
-def county(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("roles")
-    db = mini_county_db(str(tmp / "roles.kuzu"), tmp)
-    access = tmp / "access"
+@pytest.fixture(scope="module", params=BACKENDS)
+def _data(request, tmp_path_factory):
+    data = shared_dataset(request, request.param, "roles-mini", tmp_path_factory, fill_mini_county)
+    access = tmp_path_factory.mktemp("roles-access")
     book = Accounts(access / "accounts.sqlite")
     for name, (role, area) in ACCOUNTS.items():
         book.add(name, PASSWORD, role, area=area)
-    return db, access
+    data.access = access
+    yield data
+    data.close()
 
 
 @pytest.fixture
-def login(county, monkeypatch):
-    db, access = county
-    monkeypatch.delenv("NEO4J_URI", raising=False)
-    monkeypatch.setenv("ORGNET_DB", db)
-    monkeypatch.setenv("ORGNET_ACCESS", str(access))
+def county(_data, tmp_path):
+    """(``--db`` value, access folder, environment the CLI needs) of the mini county with accounts."""
+    db, env = _data.cli_env(tmp_path / "archive")
+    return db, _data.access, env
+
+
+@pytest.fixture
+def login(_data, monkeypatch):
+    point_env_at(monkeypatch, _data.app_env())
+    monkeypatch.setenv("ORGNET_ACCESS", str(_data.access))
 
     def as_user(name: str, password: str = PASSWORD) -> AppTest:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
@@ -178,8 +185,8 @@ def test_idle_sessions_expire(login):
 def cli(county, *args, user=None, password=PASSWORD):
     from orgnet import cli as orgnet
 
-    db, access = county
-    env = {"ORGNET_ACCESS": str(access), "ORGNET_PASSWORD": password, "ORGNET_USER": user or ""}
+    db, access, store_env = county
+    env = {**store_env, "ORGNET_ACCESS": str(access), "ORGNET_PASSWORD": password, "ORGNET_USER": user or ""}
     return CliRunner().invoke(orgnet, ["--db", db, *args], env=env, catch_exceptions=False)
 
 
@@ -242,13 +249,14 @@ def test_cli_user_management_is_for_admins_and_audited(county, monkeypatch):
     assert r.exit_code != 0
 
 
-def test_a_load_records_the_logged_in_account(county, tmp_path):
+def test_a_load_records_the_logged_in_account(county, _data, tmp_path):
     ledger = tmp_path / "服务阵地.csv"
     ledger.write_text("阵地编号,名称,阵地类型,纬度,经度,所在社区编号\nX8,青羊驿站,红色驿站,37.18,117.84,C2\n",
                       encoding="utf-8")
     r = cli(county, "load", str(ledger), user="c2")
     assert r.exit_code != 0 and "无权" in r.output  # staff do not load
     r = cli(county, "load", str(ledger), user="boss")
+    _data.written()
     assert r.exit_code == 0, r.output
     r = cli(county, "loads", user="boss")
     [line] = [x for x in r.output.splitlines() if "服务阵地.csv" in x]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -164,7 +165,18 @@ class SharedDataset:
         if self.backend == "kuzu":
             return self.store.location, {}
         env = {k: v for k, v in self.env.items() if k != "NEO4J_URI"}
-        return self.env["NEO4J_URI"], {**env, "ORGNET_ARCHIVE": str(tmp)}
+        return self.env["NEO4J_URI"], {**env, "ORGNET_ARCHIVE": str(Path(tmp) / "archive"),
+                                        "ORGNET_ACCESS": str(Path(tmp) / "access")}
+
+    def db(self, monkeypatch, tmp) -> str:
+        """A ``--db`` value (or ``open_store`` argument) for this data set, with whatever else it needs
+        set in the environment for the test."""
+        db, env = self.cli_env(tmp)
+        for k in NEO4J_KEYS:
+            monkeypatch.delenv(k, raising=False)
+        for k, v in env.items():
+            monkeypatch.setenv(k, v)
+        return db
 
     def written(self) -> None:
         """A test changed the data set: on Neo4j the next ``get`` loads it afresh."""

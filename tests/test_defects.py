@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from graph.config import open_store
-from ledgers import mini_county_db
+from conftest import BACKENDS, shared_dataset
+from ledgers import fill_mini_county
 from orgnet import cli
 from queries import coverage
 from queries.registry import ParameterError
@@ -20,15 +21,22 @@ from reports.export import display, natural_key
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="module")
-def county(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("defects")
-    return mini_county_db(str(tmp / "defects.kuzu"), tmp)
+@pytest.fixture(scope="module", params=BACKENDS)
+def _county(request, tmp_path_factory):
+    data = shared_dataset(request, request.param, "defects-mini", tmp_path_factory, fill_mini_county)
+    yield data
+    data.close()
 
 
 @pytest.fixture
-def app(county, app_pages):
-    return app_pages({"ORGNET_DB": county})
+def county(_county, monkeypatch, tmp_path) -> str:
+    """The mini county as a ``--db`` value (Neo4j's credentials set in the environment)."""
+    return _county.db(monkeypatch, tmp_path)
+
+
+@pytest.fixture
+def app(_county, app_pages):
+    return app_pages(_county.app_env())
 
 
 def _cells(df, progress: tuple[str, ...] = ("覆盖率%",)) -> set[str]:
@@ -195,22 +203,21 @@ def test_map_page_filters_by_community_and_explains_each_gap(app):
 
 
 # --- defect 7: search -------------------------------------------------------------------------------
-def test_search_finds_a_household_by_phone_and_says_who_people_are(tmp_path):
+def test_search_finds_a_household_by_phone_and_says_who_people_are(store, tmp_path):
     from ledgers import write_csvs
     from loaders.engine import load
     from queries.registry import registry
 
-    db = mini_county_db(str(tmp_path / "search.kuzu"), tmp_path)
-    with open_store(db) as s:
-        load(write_csvs(tmp_path / "phone", {"住户": "住户编号,门牌地址,所属单元编号,联系电话\n"
-                                                 "H1,和园小区1号楼1单元101,U1,13900001111\n"}), s)
-        search = registry()["search"]
-        # by phone for those who may see numbers in full; not for masked users (it would reveal the number)
-        assert [(r["label"], r["id"]) for r in search.run(s, {"q": "13900001111"}, unmasked=True)] == [("Household", "H1")]
-        assert search.run(s, {"q": "13900001111"}, unmasked=False) == []
-        people = {r["id"]: r for r in search.run(s, {"q": "张三"}, unmasked=False) if r["label"] == "Person"}
-        assert people["M1"]["building_leader"] == 1 and people["M1"]["detail"] == "社区党员"
-        assert len([r for r in search.run(s, {"q": "号楼", "limit": 1}, unmasked=False) if r["label"] == "Building"]) == 1
+    fill_mini_county(store, tmp_path)
+    load(write_csvs(tmp_path / "phone", {"住户": "住户编号,门牌地址,所属单元编号,联系电话\n"
+                                             "H1,和园小区1号楼1单元101,U1,13900001111\n"}), store)
+    search = registry()["search"]
+    # by phone for those who may see numbers in full; not for masked users (it would reveal the number)
+    assert [(r["label"], r["id"]) for r in search.run(store, {"q": "13900001111"}, unmasked=True)] == [("Household", "H1")]
+    assert search.run(store, {"q": "13900001111"}, unmasked=False) == []
+    people = {r["id"]: r for r in search.run(store, {"q": "张三"}, unmasked=False) if r["label"] == "Person"}
+    assert people["M1"]["building_leader"] == 1 and people["M1"]["detail"] == "社区党员"
+    assert len([r for r in search.run(store, {"q": "号楼", "limit": 1}, unmasked=False) if r["label"] == "Building"]) == 1
 
 
 def test_links_page_tells_people_apart(app):
@@ -237,17 +244,14 @@ def test_rollups_count_the_rules_population_as_the_contract_says(county):
             assert sum(r["total"] for r in coverage.rollup(s, rid, by="street")) == len(population), rid
 
 
-def test_grid_coverage_rule_finds_buildings_and_households_no_grid_covers(tmp_path):
+def test_grid_coverage_rule_finds_buildings_and_households_no_grid_covers(store, tmp_path):
     from ledgers import MINI, write_csvs
     from loaders.engine import load
 
-    db = str(tmp_path / "r17.kuzu")
-    with open_store(db) as s:
-        s.create_schema()
-        ledgers = dict(MINI, 网格覆盖="网格编号,覆盖对象编号\nG2,B1\nG1,U3\n")  # B2 (and H2) left out
-        load(write_csvs(tmp_path / "in", ledgers), s)
-        assert [r["id"] for r in coverage.violations(s, "R17A")] == ["B2"]
-        assert [r["id"] for r in coverage.violations(s, "R17B")] == ["H2"]
+    ledgers = dict(MINI, 网格覆盖="网格编号,覆盖对象编号\nG2,B1\nG1,U3\n")  # B2 (and H2) left out
+    load(write_csvs(tmp_path / "in", ledgers), store)
+    assert [r["id"] for r in coverage.violations(store, "R17A")] == ["B2"]
+    assert [r["id"] for r in coverage.violations(store, "R17B")] == ["H2"]
 
 
 # --- defect 8: `orgnet info` lines up Chinese names ------------------------------------------------

@@ -39,7 +39,7 @@ def _data(request, tmp_path_factory):
 @pytest.fixture
 def county(_data, tmp_path):
     """(``--db`` value, access folder, environment the CLI needs) of the mini county with accounts."""
-    db, env = _data.cli_env(tmp_path / "archive")
+    db, env = _data.cli_env(tmp_path)
     return db, _data.access, env
 
 

@@ -63,6 +63,8 @@ class Neo4jSlot:
 
 
 _SLOT = Neo4jSlot()
+#: what each data set's fill returned, by key (a later module may find the Neo4j database still holds it)
+_FILLED: dict[str, object] = {}
 
 
 def fresh_store(backend: str, tmp_path, neo4j_env: dict[str, str] | None, name: str = "test"):
@@ -139,16 +141,22 @@ class SharedDataset:
 
     def get(self):
         """The store, (re)filled if the Neo4j database no longer holds this data set."""
-        if self.store is None:
+        if self.store is None and self.backend == "neo4j" and _SLOT.holds == self.key and self.key in _FILLED:
+            # another module filled the one Neo4j database with this data set and nothing wiped it since
+            self.store = open_store(env=self.env)
+            self.info = _FILLED[self.key]
+        elif self.store is None:
             self.store = fresh_store(self.backend, self.tmp, self.env, self.key)
             self.info = self.fill(self.store, self.tmp)
             if self.backend == "neo4j":
                 _SLOT.holds = self.key
+                _FILLED[self.key] = self.info
         elif self.backend == "neo4j" and _SLOT.holds != self.key:
             self.store.clear()
             self.store.create_schema()
             self.info = self.fill(self.store, self.tmp)
             _SLOT.holds = self.key
+            _FILLED[self.key] = self.info
         return self.store
 
     def app_env(self) -> dict[str, str]:

@@ -6,11 +6,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from demo import generate
 from graph.config import open_store
+from graph.store import GraphStore
 from loaders.engine import load
 from queries import history
 
@@ -29,6 +32,16 @@ class Quarters:
     household: dict
     new_household: dict
     q2_dir: Path
+    store: GraphStore | None = None
+
+    @contextmanager
+    def open(self) -> Iterator[GraphStore]:
+        """The store holding both quarters: the one given to ``two_quarters`` (left open), else the file."""
+        if self.store is not None:
+            yield self.store
+        else:
+            with open_store(self.db) as s:
+                yield s
 
 
 def _read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
@@ -44,7 +57,11 @@ def _write(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
         w.writerows(rows)
 
 
-def two_quarters(tmp: Path, profile: str = "gaoqing", scale: float = 0.05) -> Quarters:
+def two_quarters(tmp: Path, profile: str = "gaoqing", scale: float = 0.05, store: GraphStore | None = None) -> Quarters:
+    """Both quarters loaded into ``store`` (a store of either backend, kept open), or into a new Kùzu
+    file in ``tmp``."""
+    shutil.rmtree(tmp / "q1", ignore_errors=True)
+    shutil.rmtree(tmp / "q2", ignore_errors=True)
     q1 = tmp / "q1"
     g = generate(profile, scale=scale, seed=1, out_dir=q1, fmt="csv")
     q2 = tmp / "q2"
@@ -80,12 +97,22 @@ def two_quarters(tmp: Path, profile: str = "gaoqing", scale: float = 0.05) -> Qu
     new_household = {"id": "H-NEW-0001", "row": len(households) + 1}
     _write(q2 / "住户.csv", h, households)
 
-    db = str(tmp / "quarters.kuzu")
     archive = tmp / "quarters.archive"
-    with open_store(db) as s:
-        s.create_schema()
+    shutil.rmtree(archive, ignore_errors=True)  # a refill (Neo4j, after another module wiped it) starts afresh
+
+    def both(s):
         r1 = load(g.paths, s, archive=archive, as_of=Q1)
         history.record(s, r1.load_id, archive)
         r2 = load(sorted(q2.glob("*.csv")), s, archive=archive, as_of=Q2, replace=True)
         history.record(s, r2.load_id, archive)
-    return Quarters(db, archive, r1.load_id, r2.load_id, leader, link, household, new_household, q2)
+        return r1, r2
+
+    if store is None:
+        db = str(tmp / "quarters.kuzu")
+        with open_store(db) as s:
+            s.create_schema()
+            r1, r2 = both(s)
+    else:
+        db = store.location
+        r1, r2 = both(store)
+    return Quarters(db, archive, r1.load_id, r2.load_id, leader, link, household, new_household, q2, store)

@@ -24,7 +24,7 @@ FULL = ["张三", "李四", "王五", "13800001111", "13800002222", "11010519491
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def _mini(request, tmp_path_factory):
-    data = shared_dataset(request, request.param, "access-mini", tmp_path_factory, fill_mini_county)
+    data = shared_dataset(request, request.param, "mini-county", tmp_path_factory, fill_mini_county)
     yield data
     data.close()
 

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def _county(request, tmp_path_factory):
-    data = shared_dataset(request, request.param, "app-mini", tmp_path_factory, fill_mini_county)
+    data = shared_dataset(request, request.param, "mini-county", tmp_path_factory, fill_mini_county)
     yield data
     data.close()
 

@@ -2,25 +2,36 @@
 trend, the diff traced to ledger rows, the statistics table, the report checker and the brief."""
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
-from graph.config import open_store
+from conftest import BACKENDS, shared_dataset
 from quarters import Q1, Q2, two_quarters
 from reports import stats
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="module")
-def quarters(tmp_path_factory):
-    return two_quarters(tmp_path_factory.mktemp("app-quarters"))
+@pytest.fixture(scope="module", params=BACKENDS)
+def _quarters(request, tmp_path_factory):
+    # the same data set as test_history's: on Neo4j, run after it, it is not loaded again
+    data = shared_dataset(request, request.param, "quarters", tmp_path_factory,
+                          lambda s, tmp: two_quarters(tmp, store=s))
+    yield data
+    data.close()
 
 
 @pytest.fixture
-def app(quarters, app_pages):
-    return app_pages({"ORGNET_DB": quarters.db, "ORGNET_ARCHIVE": str(quarters.archive)}, timeout=240)
+def quarters(_quarters):
+    store = _quarters.get()
+    return dataclasses.replace(_quarters.info, store=store)  # with this module's store, open
+
+
+@pytest.fixture
+def app(_quarters, quarters, app_pages):
+    return app_pages({**_quarters.app_env(), "ORGNET_ARCHIVE": str(quarters.archive)}, timeout=240)
 
 
 def test_history_page_trend_and_diff(app, quarters):
@@ -44,7 +55,7 @@ def test_history_page_trend_and_diff(app, quarters):
 def test_figures_page_table_checker_and_brief(app, quarters):
     at = app("views/stats.py")
     table = at.dataframe[0].value
-    with open_store(quarters.db) as s:
+    with quarters.open() as s:
         leaders = stats.figure(stats.statistics(s), "building_leaders")["county"]
     assert int(table.set_index("统计项").loc["楼长", "全县"]) == leaders
     assert at.get("download_button")

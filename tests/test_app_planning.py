@@ -1,38 +1,50 @@
 """The 整改 and 规划 pages (Streamlit AppTest) on the mini county with its cases opened."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from cases import ledger
-from graph.config import open_store
 from loaders.engine import load
-from ledgers import mini_county_db
+from conftest import BACKENDS, shared_dataset
+from ledgers import fill_mini_county
 from queries import coverage
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="module")
-def county(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("app_cases")
-    db = mini_county_db(str(tmp / "app.kuzu"), tmp)
-    with open_store(db) as s:
-        ledger.sync(s, archive=tmp / "archive")
-        # one case owned by a person (张三): the page must mask the owner's name
-        first = ledger.cases(s)[0]
-        returned = tmp / "任务清单.csv"
-        returned.write_text(f"案件编号,状态,责任主体编号\n{first['id']},整改中,M1\n", encoding="utf-8")
-        load([returned], s, archive=tmp / "archive")
-        expected = {r["id"]: r for r in ledger.cases(s)}
-        gaps = sum(r["violating"] for r in coverage.summary(s))
-    return {"db": db, "cases": expected, "gaps": gaps, "archive": tmp / "archive"}
+def _fill(s, tmp: Path) -> dict:
+    shutil.rmtree(tmp / "archive", ignore_errors=True)  # a refill starts a fresh archive
+    fill_mini_county(s, tmp)
+    ledger.sync(s, archive=tmp / "archive")
+    # one case owned by a person (张三): the page must mask the owner's name
+    first = ledger.cases(s)[0]
+    returned = tmp / "任务清单.csv"
+    returned.write_text(f"案件编号,状态,责任主体编号\n{first['id']},整改中,M1\n", encoding="utf-8")
+    load([returned], s, archive=tmp / "archive")
+    expected = {r["id"]: r for r in ledger.cases(s)}
+    gaps = sum(r["violating"] for r in coverage.summary(s))
+    return {"cases": expected, "gaps": gaps, "archive": tmp / "archive"}
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def _county(request, tmp_path_factory):
+    data = shared_dataset(request, request.param, "app-cases", tmp_path_factory, _fill)
+    yield data
+    data.close()
 
 
 @pytest.fixture
-def app(county, app_pages):
-    return app_pages({"ORGNET_DB": county["db"], "ORGNET_ARCHIVE": str(county["archive"])}, timeout=180)
+def county(_county) -> dict:
+    _county.get()
+    return _county.info
+
+
+@pytest.fixture
+def app(_county, county, app_pages):
+    return app_pages({**_county.app_env(), "ORGNET_ARCHIVE": str(county["archive"])}, timeout=180)
 
 
 def table(at, column: str):

@@ -2,6 +2,7 @@
 each change traced to the ledger row responsible; relationships a --replace load retires are kept."""
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -12,16 +13,32 @@ from queries.diff import diff
 from queries.registry import ParameterError
 from queries.scope import Scope
 from access.roles import Principal
+from conftest import BACKENDS, shared_dataset
 from quarters import Q1, Q2, two_quarters
 
 
-@pytest.fixture(scope="module")
-def quarters(tmp_path_factory):
-    return two_quarters(tmp_path_factory.mktemp("quarters"))
+@pytest.fixture(scope="module", params=BACKENDS)
+def _quarters(request, tmp_path_factory):
+    data = shared_dataset(request, request.param, "quarters", tmp_path_factory,
+                          lambda s, tmp: two_quarters(tmp, store=s))
+    yield data
+    data.close()
+
+
+@pytest.fixture
+def quarters(_quarters):
+    store = _quarters.get()
+    return dataclasses.replace(_quarters.info, store=store)  # with this module's store, open
+
+
+@pytest.fixture
+def db(_quarters, monkeypatch, tmp_path) -> str:
+    """The quarters' database as a ``--db`` value (Neo4j's credentials in the environment)."""
+    return _quarters.db(monkeypatch, tmp_path)
 
 
 def test_loads_carry_their_as_of_date_and_rule_results(quarters):
-    with open_store(quarters.db) as s:
+    with quarters.open() as s:
         loads = history.loads(s)
         assert [(r["id"], r["as_of"]) for r in loads] == [(quarters.first, Q1), (quarters.second, Q2)]
         now = {r["rule"]: r for r in coverage.summary(s)}
@@ -42,7 +59,7 @@ def test_loads_carry_their_as_of_date_and_rule_results(quarters):
 
 
 def test_trend_refuses_unknown_rule_level_and_area(quarters):
-    with open_store(quarters.db) as s:
+    with quarters.open() as s:
         with pytest.raises(ParameterError):
             history.trend(s, "R99")
         with pytest.raises(ParameterError):
@@ -54,7 +71,7 @@ def test_trend_refuses_unknown_rule_level_and_area(quarters):
 
 
 def test_diff_traces_every_line_to_a_ledger_row(quarters):
-    with open_store(quarters.db) as s:
+    with quarters.open() as s:
         lines = diff(s, quarters.archive, quarters.first, quarters.second)
     assert lines and all(line["file"] and line["row"] for line in lines)
     by = lambda kind, change: [x for x in lines if x["kind"] == kind and x["change"] == change]
@@ -85,7 +102,7 @@ def test_diff_traces_every_line_to_a_ledger_row(quarters):
 
 
 def test_replace_keeps_retired_relationships_as_history(quarters):
-    with open_store(quarters.db) as s:
+    with quarters.open() as s:
         ended = s.query("MATCH (e:EndedRel) RETURN e.rel_type AS t, e.start_id AS a, e.end_id AS b, "
                         "e.ended_on AS ended_on, e.ended_load AS by, e.src_file AS file, e.src_row AS row "
                         "ORDER BY t, a")
@@ -98,7 +115,7 @@ def test_replace_keeps_retired_relationships_as_history(quarters):
 
 
 def test_diff_needs_two_different_known_loads(quarters):
-    with open_store(quarters.db) as s:
+    with quarters.open() as s:
         with pytest.raises(ValueError):
             diff(s, quarters.archive, quarters.second, quarters.second)
         with pytest.raises(ParameterError):
@@ -107,7 +124,7 @@ def test_diff_needs_two_different_known_loads(quarters):
         assert diff(s, quarters.archive) == diff(s, quarters.archive, quarters.first, quarters.second)
 
 
-def test_cli_diff_and_loads(quarters):
+def test_cli_diff_and_loads(quarters, db):
     import json
 
     from click.testing import CliRunner
@@ -115,20 +132,20 @@ def test_cli_diff_and_loads(quarters):
     from orgnet import cli
 
     runner = CliRunner(env={"ORGNET_ARCHIVE": str(quarters.archive)})
-    result = runner.invoke(cli, ["--db", quarters.db, "diff", "--format", "json"])
+    result = runner.invoke(cli, ["--db", db, "diff", "--format", "json"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
     assert {r["change"] for r in rows} >= {"更换", "结束", "变更", "新增", "新出现"}
     assert all(r["file"] and r["row"] for r in rows)
-    result = runner.invoke(cli, ["--db", quarters.db, "diff", quarters.second, quarters.second])
+    result = runner.invoke(cli, ["--db", db, "diff", quarters.second, quarters.second])
     assert result.exit_code != 0 and "两次导入相同" in result.output
-    result = runner.invoke(cli, ["--db", quarters.db, "diff", "L-nope"])
+    result = runner.invoke(cli, ["--db", db, "diff", "L-nope"])
     assert result.exit_code != 0 and "找不到导入" in result.output
-    result = runner.invoke(cli, ["--db", quarters.db, "loads"])
+    result = runner.invoke(cli, ["--db", db, "loads"])
     assert "2026-03-31" in result.output and "2026-06-30" in result.output
 
 
-def test_community_brief_renders_with_its_chinese_text(quarters, tmp_path):
+def test_community_brief_renders_with_its_chinese_text(quarters, db, tmp_path):
     import shutil
     import subprocess
 
@@ -137,7 +154,7 @@ def test_community_brief_renders_with_its_chinese_text(quarters, tmp_path):
     from orgnet import cli
     from reports import brief
 
-    with open_store(quarters.db) as s:
+    with quarters.open() as s:
         community = s.query("MATCH (c:Community) RETURN c.name AS n ORDER BY c.id LIMIT 1")[0]["n"]
         data = brief.brief_data(Scope(s, Principal("li", "analyst")), community)
         with pytest.raises(ParameterError, match="找不到社区"):
@@ -154,7 +171,7 @@ def test_community_brief_renders_with_its_chinese_text(quarters, tmp_path):
     assert not any(re.search(r"单元\d+$", g["name"]) for g in data["gaps"])
     pdf = tmp_path / "brief.pdf"
     runner = CliRunner()
-    result = runner.invoke(cli, ["--db", quarters.db, "brief", "--community", community, "-o", str(pdf)])
+    result = runner.invoke(cli, ["--db", db, "brief", "--community", community, "-o", str(pdf)])
     assert result.exit_code == 0, result.output
     assert shutil.which("pdftoppm"), "apt-get install poppler-utils"
     subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(tmp_path / "page")], check=True)
@@ -168,13 +185,13 @@ def test_community_brief_renders_with_its_chinese_text(quarters, tmp_path):
     cjk = [line for line in fonts.splitlines() if "WenQuanYi" in line or "CJK" in line]
     assert cjk and all(" yes " in line for line in cjk)  # embedded
     docx = tmp_path / "brief.docx"
-    result = runner.invoke(cli, ["--db", quarters.db, "brief", "--community", community, "-o", str(docx)])
+    result = runner.invoke(cli, ["--db", db, "brief", "--community", community, "-o", str(docx)])
     assert result.exit_code == 0, result.output
     from docx import Document
 
     body = "\n".join(p.text for p in Document(docx).paragraphs)
     assert f"{community}党建引领基层治理简报" in body and "主要缺口与整改办法" in body
-    result = runner.invoke(cli, ["--db", quarters.db, "brief", "--community", community, "-o", str(tmp_path / "x.txt")])
+    result = runner.invoke(cli, ["--db", db, "brief", "--community", community, "-o", str(tmp_path / "x.txt")])
     assert result.exit_code != 0
 
 

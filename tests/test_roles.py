@@ -26,7 +26,7 @@ FULL = ["张三", "李四", "王五", "13800001111", "13800002222", "11010519491
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def _data(request, tmp_path_factory):
-    data = shared_dataset(request, request.param, "roles-mini", tmp_path_factory, fill_mini_county)
+    data = shared_dataset(request, request.param, "mini-county", tmp_path_factory, fill_mini_county)
     access = tmp_path_factory.mktemp("roles-access")
     book = Accounts(access / "accounts.sqlite")
     for name, (role, area) in ACCOUNTS.items():

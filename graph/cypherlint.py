@@ -7,6 +7,7 @@ only feeds it a batch of statements plus our schema and parses the result.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -29,12 +30,22 @@ class Diagnostic:
     column: int  # 1-based
 
 
-def lint(statements: list[str], schema: dict, timeout: float = 120.0) -> list[list[Diagnostic]]:
+def lint_timeout(n_statements: int, load: float | None = None, cores: int | None = None) -> float:
+    """Seconds to allow for linting ``n_statements``: 60 s to start plus 2 s a statement (linting
+    every statement takes ~60 s on an idle 2-core machine), stretched by how busy the machine is
+    (load average per core), at most an hour. A hung linter still fails; a busy machine does not."""
+    load = os.getloadavg()[0] if load is None else load
+    cores = (os.cpu_count() or 1) if cores is None else cores
+    return min(3600.0, (60.0 + 2.0 * n_statements) * max(1.0, load / cores))
+
+
+def lint(statements: list[str], schema: dict, timeout: float | None = None) -> list[list[Diagnostic]]:
     """Lint Neo4j 5 Cypher statements; returns one diagnostics list per statement.
 
     ``schema`` has ``labels``, ``relationshipTypes`` and ``propertyKeys``. A key left
     out disables its check rather than flagging every name as unknown (labels and
-    relationship types are only checked when both are given).
+    relationship types are only checked when both are given). ``timeout`` defaults to
+    ``lint_timeout(len(statements))``.
     """
     if not statements:
         return []
@@ -55,7 +66,7 @@ def lint(statements: list[str], schema: dict, timeout: float = 120.0) -> list[li
         capture_output=True,
         text=True,
         encoding="utf-8",
-        timeout=timeout,
+        timeout=timeout if timeout is not None else lint_timeout(len(statements)),
         cwd=TOOL_DIR,
     )
     if proc.returncode != 0:

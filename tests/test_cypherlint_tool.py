@@ -132,3 +132,14 @@ def test_missing_node_modules_raises_with_hint(tmp_path, monkeypatch):
     monkeypatch.setattr(cypherlint, "TOOL_DIR", tmp_path)
     with pytest.raises(LintUnavailable, match="npm ci --prefix tools/cypherlint"):
         lint(["RETURN 1"], SCHEMA)
+
+
+def test_the_timeout_scales_with_the_statements_and_a_busy_machine():
+    from graph.cypherlint import lint_timeout
+
+    quiet = lint_timeout(30, load=0.5, cores=2)
+    assert quiet == 120.0  # 60 s + 2 s a statement
+    assert lint_timeout(300, load=0.5, cores=2) == 660.0
+    assert lint_timeout(30, load=10.0, cores=2) == 5 * quiet  # five times busier than the cores
+    assert lint_timeout(30, load=4.0, cores=8) == quiet  # per core: 8 cores at load 4 are not busy
+    assert lint_timeout(10_000, load=50.0, cores=1) == 3600.0  # but a hung linter still fails

@@ -145,6 +145,9 @@ def info(ctx: click.Context, show_all: bool) -> None:
     counts = store.counts()
     click.echo(f"backend:  {store.backend}")
     click.echo(f"location: {store.location}")
+    for m in store.load_in_progress():
+        click.echo(f"loading:  {m['id']} since {m['started_at']} on {m['host']} (pid {m['pid']}); "
+                   "counts include only the batches written so far")
     model = store.model
     click.echo("nodes:")
     for n in model.nodes:

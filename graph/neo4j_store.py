@@ -15,12 +15,13 @@ from typing import Any
 
 from . import derived
 from .dialect import for_backend
+from .neo4j_batches import BEFORE, MARKER, SCHEMA as UNDO_SCHEMA, UNDO, batch_rows, batched_load, lock_wait, undo_statements
 from .model import MODEL, Model
 from .schema import (neo4j_delete_rels, neo4j_missing_endpoints, neo4j_schema, neo4j_upsert_nodes,
                      neo4j_upsert_rels)
 from .store import (Cancel, ConsoleCancelled, ConsoleTimeout, GraphStore, MissingEndpoints, QueryError, Row,
                     StoreError, StoreUnavailable, Transaction, WriteRefused, endpoint_keys, normalise_rows,
-                    plain)
+                    plain, utcnow)
 
 BATCH = 1000
 
@@ -126,6 +127,99 @@ class Neo4jStore(GraphStore):
             self._driver.close()
             raise StoreUnavailable(f"cannot reach Neo4j at {uri}: {e}. Is the server running? Unset "
                                    "NEO4J_URI to use the embedded database instead.") from None
+        # A load that died half-way (batched loads: graph.neo4j_batches) is undone before anything else.
+        self.recovered = self.recover()
+
+    # -- batched loads: marker, undo, recovery (graph.neo4j_batches) -------------------------------
+    def _run_in(self, tx, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        from neo4j.exceptions import Neo4jError
+        try:
+            result = tx.run(cypher, dict(params or {}))
+            keys = result.keys()
+            return [{k: plain(rec[k]) for k in keys} for rec in result]
+        except Neo4jError as e:
+            raise _refused(e, cypher, self.database) from None
+
+    def _autocommit(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        """One statement in its own transaction on the writer (never a possibly lagging secondary)."""
+        import neo4j
+        from neo4j.exceptions import Neo4jError
+        try:
+            records, _, keys = self._driver.execute_query(cypher, dict(params or {}), database_=self.database,
+                                                          routing_=neo4j.RoutingControl.WRITE)
+        except Neo4jError as e:
+            raise _refused(e, cypher, self.database) from None
+        return [{k: plain(r[k]) for k in keys} for r in records]
+
+    @contextmanager
+    def load_transaction(self, load_id: str) -> Iterator[Transaction]:
+        rows = batch_rows()
+        if rows == 0:
+            with self.transaction() as tx:
+                yield tx
+        else:
+            with batched_load(self, load_id, rows) as tx:
+                yield tx
+
+    def load_in_progress(self) -> list[Row]:
+        return self.query(f"MATCH (m:{MARKER}) RETURN m.id AS id, m.started_at AS started_at, "
+                                "m.host AS host, m.pid AS pid ORDER BY id")
+
+    def recover(self, only: str | None = None, wait: float | None = None) -> list[str]:
+        """Undo every load whose marker nobody holds (its process died); return their ids.
+
+        A marker's lock is held by its live loader; if this process gets the lock within ``wait``
+        seconds, the loader is gone. A second, untimed transaction then holds the lock while the
+        load is undone, so two processes never undo the same load at once."""
+        from neo4j.exceptions import Neo4jError
+
+        done = []
+        for m in self._autocommit(f"MATCH (m:{MARKER}) RETURN m.id AS id"):
+            if only is not None and m["id"] != only:
+                continue
+            with self._driver.session(database=self.database) as probe:
+                try:
+                    with probe.begin_transaction(timeout=wait if wait is not None else lock_wait()) as tx:
+                        tx.run(f"MATCH (m:{MARKER} {{id: $id}}) SET m.probed_at = $t", id=m["id"], t=utcnow()).consume()
+                        tx.rollback()
+                except Exception:  # noqa: BLE001 - timed out waiting: a live load holds it (load_in_progress)
+                    continue
+            with self._driver.session(database=self.database) as session, session.begin_transaction() as hold:
+                held = self._run_in(hold, f"MATCH (m:{MARKER} {{id: $id}}) SET m.undoing_since = $t RETURN m.id AS id",
+                                    {"id": m["id"], "t": utcnow()})
+                if not held:  # someone else undid it meanwhile
+                    continue
+                self._undo(m["id"])
+                self._run_in(hold, f"MATCH (m:{MARKER} {{id: $id}}) DELETE m", {"id": m["id"]})
+                hold.commit()
+            done.append(m["id"])
+        if only is None:
+            self._sweep()
+        return done
+
+    def _undo(self, load_id: str) -> None:
+        """Apply a load's undo records newest first, each with the deletion of its record."""
+        records = self._autocommit(f"MATCH (u:{UNDO} {{load: $id}}) RETURN properties(u) AS r ORDER BY u.seq DESC",
+                                   {"id": load_id})
+        for rec in records:
+            with self._driver.session(database=self.database) as session, session.begin_transaction() as tx:
+                for cypher, params in undo_statements(self.model, rec["r"]):
+                    self._run_in(tx, cypher, params)
+                tx.commit()
+        # before-images whose record never committed cannot exist (same transaction); none are left
+        self._autocommit(f"MATCH (b:{BEFORE} {{_undo_load: $id}}) DELETE b", {"id": load_id})
+
+    def _sweep(self, load_id: str | None = None) -> None:
+        """Delete the undo records of committed loads (of one load, or of any)."""
+        if load_id is not None:
+            matches = (f"MATCH (u:{UNDO} {{load: $id}})", f"MATCH (u:{BEFORE} {{_undo_load: $id}})")
+        else:
+            matches = (f"MATCH (u:{UNDO}) WHERE EXISTS {{ MATCH (l:Load) WHERE l.id = u.load }}",
+                       f"MATCH (u:{BEFORE}) WHERE EXISTS {{ MATCH (l:Load) WHERE l.id = u._undo_load }}")
+        with self._driver.session(database=self.database) as session:
+            for match in matches:
+                session.run(f"{match} CALL (u) {{ DELETE u }} IN TRANSACTIONS OF 10000 ROWS",
+                            {"id": load_id} if load_id else {}).consume()
 
     def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         import neo4j
@@ -227,7 +321,7 @@ class Neo4jStore(GraphStore):
 
     def create_schema(self) -> None:
         # Schema commands cannot share a transaction with data writes in Neo4j: one each.
-        for statement in neo4j_schema(self.model):
+        for statement in [*neo4j_schema(self.model), *UNDO_SCHEMA]:
             with self._driver.session(database=self.database) as session:
                 try:
                     session.run(statement).consume()

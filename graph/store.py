@@ -312,6 +312,17 @@ class GraphStore(ABC):
     def transaction(self) -> Iterator[Transaction]:
         """A write transaction; commits on success, rolls back on any exception."""
 
+    @contextmanager
+    def load_transaction(self, load_id: str) -> Iterator[Transaction]:
+        """The unit of work a load writes in: all or nothing. One transaction here; Neo4j may commit
+        a large load in batches that it can undo (``graph.neo4j_batches``)."""
+        with self.transaction() as tx:
+            yield tx
+
+    def load_in_progress(self) -> list[Row]:
+        """Loads being written right now whose rows readers may partly see (batched Neo4j loads)."""
+        return []
+
     @abstractmethod
     def create_schema(self) -> None:
         """Create every table / constraint of the model (idempotent)."""

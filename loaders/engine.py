@@ -492,7 +492,7 @@ def _load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool,
     steps = len(node_batches) + len(rel_batches) + 1
     retired = unchanged = 0
     pending = None
-    with _disk_errors(), store.transaction() as tx:
+    with _disk_errors(), store.load_transaction(load_id) as tx:
         for i, (label, cols) in enumerate(node_batches):
             rows = size(cols)
             if progress:

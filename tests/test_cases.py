@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 TODAY = dt.date(2026, 6, 1)
 
 
+# Kùzu only, for the suite's time budget: a scale-0.25 county and its re-loads would add about 2 min
+# on Neo4j. Case sync writes through the loader and the rules, which run on both stores elsewhere.
 @pytest.fixture(scope="module")
 def county(tmp_path_factory):
     base = tmp_path_factory.mktemp("cases")

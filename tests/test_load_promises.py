@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import loaders.archive as archive_mod
 from graph.config import open_store
 from graph.store import StoreError
+from conftest import BACKENDS, shared_dataset
 from ledgers import MINI, data_counts, write_csvs
 from loaders.archive import LoadFailed, archived_loads, check_space, reconcile
 from loaders.engine import LoadRefused, load, validate
@@ -32,13 +33,25 @@ def _load_ids(store) -> set[str]:
 
 @settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
 @given(point=st.sampled_from(KILL_POINTS))
-def test_a_kill_at_any_point_leaves_before_or_after_and_the_log_agrees(tmp_path_factory, point):
+def test_a_kill_at_any_point_leaves_before_or_after_and_the_log_agrees(tmp_path_factory, request, backend, point):
+    # On Neo4j the load is written in batch transactions (a small batch forces several): a kill
+    # leaves committed batches that the next open undoes (graph/neo4j_batches.py).
     tmp = tmp_path_factory.mktemp("kill")
     db, arch = tmp / "k.kuzu", tmp / "k.archive"
-    first = {"街道乡镇": MINI["街道乡镇"], "社区": MINI["社区"]}
-    with open_store(str(db)) as s:
+    env = {"ORGNET_NEO4J_BATCH_ROWS": "4"}
+    if backend == "neo4j":
+        env.update(request.getfixturevalue("neo4j_env"))
+        with open_store(env=env) as s:
+            s.clear()
+        from conftest import _SLOT
+        _SLOT.holds = None
+
+    def opened():
+        return open_store(env=env) if backend == "neo4j" else open_store(str(db))
+
+    with opened() as s:
         s.create_schema()
-        load(write_csvs(tmp / "a", first), s, archive=arch)
+        load(write_csvs(tmp / "a", {"街道乡镇": MINI["街道乡镇"], "社区": MINI["社区"]}), s, archive=arch)
         before = data_counts(s)
     paths = write_csvs(tmp / "b")
     script = textwrap.dedent(f"""
@@ -49,12 +62,14 @@ def test_a_kill_at_any_point_leaves_before_or_after_and_the_log_agrees(tmp_path_
         def kill(stage):
             if stage == {point!r}:
                 os.kill(os.getpid(), signal.SIGKILL)
-        load({[str(p) for p in paths]!r}, open_store({str(db)!r}), archive=Path({str(arch)!r}), _checkpoint=kill)
+        store = open_store() if os.environ.get("NEO4J_URI") else open_store({str(db)!r})
+        load({[str(p) for p in paths]!r}, store, archive=Path({str(arch)!r}), _checkpoint=kill)
     """)
+    child_env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "PYTHONPATH": os.getcwd()})
+                          env={**child_env, **env, "PYTHONPATH": os.getcwd()})
     assert proc.returncode == -9, proc.stderr
-    with open_store(str(db)) as s:
+    with opened() as s:
         notes = reconcile(s, arch)
         counts = data_counts(s)
         committed = point == "committed"
@@ -80,16 +95,16 @@ def _enospc_after(n_bytes: int):
     return copy
 
 
-def test_disk_full_while_archiving_leaves_no_part_file_and_no_load(kuzu_store, tmp_path, monkeypatch):
+def test_disk_full_while_archiving_leaves_no_part_file_and_no_load(store, tmp_path, monkeypatch):
     arch = tmp_path / "arch"
     monkeypatch.setattr(archive_mod.shutil, "copyfile", _enospc_after(10))
     with pytest.raises(LoadFailed, match="磁盘已满"):
-        load(write_csvs(tmp_path / "in"), kuzu_store, archive=arch)
+        load(write_csvs(tmp_path / "in"), store, archive=arch)
     assert [p.name for p in arch.rglob("*") if p.is_file()] == []
-    assert data_counts(kuzu_store) == {} and _load_ids(kuzu_store) == set()
+    assert data_counts(store) == {} and _load_ids(store) == set()
 
 
-def test_disk_full_while_writing_the_pending_entry_rolls_back(kuzu_store, tmp_path, monkeypatch):
+def test_disk_full_while_writing_the_pending_entry_rolls_back(store, tmp_path, monkeypatch):
     arch = tmp_path / "arch"
     real = os.fsync
 
@@ -98,13 +113,13 @@ def test_disk_full_while_writing_the_pending_entry_rolls_back(kuzu_store, tmp_pa
 
     monkeypatch.setattr(archive_mod.os, "fsync", full)
     with pytest.raises(LoadFailed, match="磁盘已满"):
-        load(write_csvs(tmp_path / "in"), kuzu_store, archive=arch)
+        load(write_csvs(tmp_path / "in"), store, archive=arch)
     monkeypatch.setattr(archive_mod.os, "fsync", real)
-    assert data_counts(kuzu_store) == {} and _load_ids(kuzu_store) == set()
+    assert data_counts(store) == {} and _load_ids(store) == set()
     assert not list((arch / "pending").glob("*")) and archived_loads(arch) == []
 
 
-def test_a_disk_too_small_for_the_load_is_refused_before_writing(kuzu_store, tmp_path):
+def test_a_disk_too_small_for_the_load_is_refused_before_writing(kuzu_store, tmp_path):  # the .kuzu file's disk
     paths = write_csvs(tmp_path / "in")
     with pytest.raises(LoadFailed, match="磁盘空间不足"):
         check_space(tmp_path / "x.kuzu", paths, free=lambda p: 1 << 20)
@@ -117,6 +132,7 @@ def _mount_tmpfs(where: Path, size: str) -> bool:
                           capture_output=True).returncode == 0
 
 
+# Kùzu only: the database file sits on a small mounted filesystem that fills up.
 def test_a_real_full_disk_ends_in_a_message_not_a_crash(tmp_path):
     mnt = tmp_path / "small"
     if not _mount_tmpfs(mnt, "3m"):
@@ -145,6 +161,7 @@ def test_a_real_full_disk_ends_in_a_message_not_a_crash(tmp_path):
         subprocess.run(["umount", str(mnt)], capture_output=True)
 
 
+# Kùzu only: the rebuild writes a new database file beside the old one and swaps it in.
 def test_a_failed_rebuild_leaves_nothing_behind(tmp_path, monkeypatch):
     db, arch = tmp_path / "r.kuzu", tmp_path / "r.archive"
     with open_store(str(db)) as s:
@@ -167,6 +184,7 @@ def test_a_failed_rebuild_leaves_nothing_behind(tmp_path, monkeypatch):
         assert data_counts(s) == before
 
 
+# Kùzu only: a damaged database file.
 def test_a_zero_length_database_file_is_not_an_empty_database(tmp_path):
     db = tmp_path / "zero.kuzu"
     db.write_bytes(b"")
@@ -177,6 +195,7 @@ def test_a_zero_length_database_file_is_not_an_empty_database(tmp_path):
     assert result.exit_code == 1 and "orgnet --db" in result.output and "rebuild" in result.output
 
 
+# Kùzu only: a damaged database file.
 def test_a_corrupted_database_file_points_to_rebuild(tmp_path):
     db = tmp_path / "junk.kuzu"
     db.write_bytes(os.urandom(64 * 1024))
@@ -184,6 +203,7 @@ def test_a_corrupted_database_file_points_to_rebuild(tmp_path):
         open_store(str(db))
 
 
+# Kùzu only: file permissions of the data folder.
 def test_a_read_only_data_folder_still_serves_reads(tmp_path, monkeypatch):
     db = tmp_path / "ro.kuzu"
     with open_store(str(db)) as s:
@@ -206,6 +226,7 @@ def test_a_read_only_data_folder_still_serves_reads(tmp_path, monkeypatch):
             s.upsert_nodes("Street", [{"id": "S9", "name": "x"}])
 
 
+# Kùzu only: file permissions of the data folder.
 def test_a_really_read_only_mount_serves_reads(tmp_path):
     mnt = tmp_path / "ro"
     if not _mount_tmpfs(mnt, "64m"):
@@ -231,12 +252,18 @@ CELLS = st.one_of(
 )
 
 
-@pytest.fixture(scope="module")
-def shared_store(tmp_path_factory):
-    s = open_store(str(tmp_path_factory.mktemp("shared") / "db.kuzu"))
-    s.create_schema()
-    yield s
-    s.close()
+@pytest.fixture(scope="module", params=BACKENDS)
+def _shared(request, tmp_path_factory):
+    data = shared_dataset(request, request.param, "malformed", tmp_path_factory, lambda s, tmp: None)
+    yield data
+    data.close()
+
+
+@pytest.fixture
+def shared_store(_shared):
+    """One database (of each store) takes every example; on Neo4j it starts empty again if another test
+    wiped it meanwhile, which the test allows (it compares with the state before each example)."""
+    return _shared.get()
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))

@@ -23,6 +23,8 @@ from queries import coverage
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# Kùzu only, for the suite's time budget: loading the scale-0.25 county into Neo4j takes about a
+# minute. The planners read through queries.coverage, whose rules run on both stores elsewhere.
 @pytest.fixture(scope="module")
 def county(tmp_path_factory):
     base = tmp_path_factory.mktemp("plan")

@@ -272,15 +272,13 @@ def test_a_load_records_the_logged_in_account(county, _data, tmp_path):
     assert rec["files"] == ["服务阵地.csv"] and rec["rows"] >= 1
 
 
-def test_the_cases_page_syncs_under_the_logged_in_account(login, county, tmp_path):
-    from graph.config import open_store
+def test_the_cases_page_syncs_under_the_logged_in_account(login, _data, tmp_path):
     from loaders.engine import load
 
-    db, _ = county
     ledger = tmp_path / "住户.csv"  # a household no member links: a new R08 gap, no case for it yet
     ledger.write_text("住户编号,门牌地址,所属单元编号\nH9,未来城9号楼1单元901,U3\n", encoding="utf-8")
-    with open_store(db) as s:
-        load([ledger], s, user="someone-else")
+    load([ledger], _data.get(), user="someone-else")
+    _data.written()
     at = page(login("boss"), "views/cases.py")
     at.button(key="case_sync").click().run()
     assert not at.exception, [e.value for e in at.exception]

@@ -42,6 +42,9 @@ def store() -> GraphStore:
     job = firststart.demo_load(s, s.location)
     if job is not None and (job.running or job.error):
         firststart.wait_page(job, english())
+    for m in s.load_in_progress():  # a batched Neo4j load: its rows appear batch by batch
+        st.warning(f"A load ({m['id']}) is being written: until it finishes, figures may include only part of it."
+                   if english() else f"正在写入导入 {m['id']}：写完之前，页面上的数字可能只包含其中一部分。")
     return s
 
 

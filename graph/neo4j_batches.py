@@ -1,0 +1,317 @@
+"""Loads on Neo4j committed in batches, still all or nothing: undo records and a load marker.
+
+One Neo4j transaction holds everything it writes in the server's memory until it commits (about
+4 KB per ledger row), so a city-sized load does not fit one. A batched load keeps the promise
+another way:
+
+1. A **marker** node (``_OrgnetLoadInProgress {id: load id}``) is committed first. It says a load
+   is under way: readers are told (``load_in_progress``), and it survives a crash.
+2. An **anchor** transaction takes the write lock on the marker and keeps it for the whole load.
+   The lock is how another process tells a live load from a dead one: Neo4j ends the transactions
+   of a client whose connection closes (``kill -9``, a crash, a lost network), and the lock with it.
+3. The rows go in **batch transactions** of ``ORGNET_NEO4J_BATCH_ROWS`` rows. Each batch writes, in
+   the same transaction as the rows, **undo records** tagged with the load id: the ids of the nodes
+   and relationships it creates, and a before-image (every property, as stored) of each node and
+   relationship it changes or deletes. A batch and its undo records commit together or not at all.
+4. The ``Load`` node is written in the anchor, which also deletes the marker and recomputes the
+   derived properties: the load appears in the load log at the same instant it is complete.
+   The undo records of a committed load are then deleted (leftovers are swept at the next open).
+
+If anything fails, the loader undoes the committed batches newest first, each undo step in one
+transaction with the deletion of its record (so an interrupted undo resumes where it stopped), and
+then deletes the marker. If the process dies instead, the next ``open_store`` that finds a marker
+nobody holds does the same before anything else. A re-load or ``--replace`` is undone exactly,
+because the before-images hold what the earlier loads had written.
+"""
+from __future__ import annotations
+
+import os
+import re
+import socket
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any, TYPE_CHECKING
+
+from . import derived
+from .schema import neo4j_delete_rels, neo4j_upsert_nodes, neo4j_upsert_rels
+from .store import Row, StoreError, Transaction, endpoint_keys, normalise_rows, utcnow
+
+if TYPE_CHECKING:
+    from .neo4j_store import Neo4jStore
+
+MARKER = "_OrgnetLoadInProgress"
+UNDO = "_OrgnetUndo"
+BEFORE = "_OrgnetBefore"
+#: store bookkeeping that is not part of the model (indexes so undo finds its records fast)
+SCHEMA = (f"CREATE INDEX orgnet_undo_load IF NOT EXISTS FOR (u:{UNDO}) ON (u.load)",
+          f"CREATE INDEX orgnet_before_load IF NOT EXISTS FOR (b:{BEFORE}) ON (b._undo_load, b._undo_seq)",
+          f"CREATE CONSTRAINT orgnet_marker_id IF NOT EXISTS FOR (m:{MARKER}) REQUIRE m.id IS UNIQUE")
+#: rows per server-side statement inside a batch
+CHUNK = 1000
+_WRITES = re.compile(r"\b(CREATE|MERGE|SET|DELETE|REMOVE|DETACH)\b", re.I)
+
+
+def batch_rows(env: Mapping[str, str] | None = None) -> int:
+    """Rows per batch transaction (``ORGNET_NEO4J_BATCH_ROWS``; 0 = the whole load in one transaction)."""
+    env = os.environ if env is None else env
+    raw = env.get("ORGNET_NEO4J_BATCH_ROWS", "")
+    try:
+        n = int(raw) if raw.strip() else 50_000
+    except ValueError:
+        raise StoreError(f"ORGNET_NEO4J_BATCH_ROWS={raw!r} is not a whole number: give rows per batch "
+                         "transaction (e.g. 50000), or 0 for one transaction per load") from None
+    if n < 0:
+        raise StoreError(f"ORGNET_NEO4J_BATCH_ROWS={raw!r}: give a number of rows ≥ 0")
+    return n
+
+
+def lock_wait(env: Mapping[str, str] | None = None) -> float:
+    """Seconds a process waits for a load marker's lock before it calls that load alive."""
+    env = os.environ if env is None else env
+    try:
+        return float(env.get("ORGNET_NEO4J_LOCK_WAIT", "") or 2.0)
+    except ValueError:
+        raise StoreError("ORGNET_NEO4J_LOCK_WAIT must be a number of seconds") from None
+
+
+class BatchedLoad(Transaction):
+    """The ``Transaction`` a batched load writes through (see the module docstring)."""
+
+    #: a test hook: called with the batch number after each batch commits
+    after_batch: Callable[[int], None] | None = None
+
+    def __init__(self, store: "Neo4jStore", load_id: str, rows_per_batch: int):
+        self._store = store
+        self.load_id = load_id
+        self._limit = rows_per_batch
+        #: rows per statement: never more than a batch, so a batch stays within its size
+        self._chunk = min(CHUNK, rows_per_batch) if rows_per_batch else CHUNK
+        self._session = None
+        self._tx = None
+        self._rows = 0
+        self._seq = 0
+        self.batches = 0
+        self._anchor_session = None
+        self._anchor = None
+
+    # -- the marker and the anchor --------------------------------------------------------------
+    def begin(self) -> None:
+        s = self._store
+        s._autocommit(f"CREATE (m:{MARKER} {{id: $id, started_at: $t, host: $h, pid: $p}})",
+                      {"id": self.load_id, "t": utcnow(), "h": socket.gethostname(), "p": os.getpid()})
+        self._anchor_session = s._driver.session(database=s.database)
+        self._anchor = self._anchor_session.begin_transaction(metadata={"orgnet_load": self.load_id})
+        self._anchor_exec(f"MATCH (m:{MARKER} {{id: $id}}) SET m.alive = true", {"id": self.load_id})
+
+    def _anchor_exec(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        return self._store._run_in(self._anchor, cypher, params)
+
+    def finish(self) -> None:
+        """Commit the last batch, then the anchor: the Load node appears and the marker goes."""
+        self._commit_batch()
+        if self.derived_dirty:
+            derived.refresh(self._anchor_exec)
+        self._anchor_exec(f"MATCH (m:{MARKER} {{id: $id}}) DELETE m", {"id": self.load_id})
+        from neo4j.exceptions import Neo4jError
+        from .neo4j_store import _refused
+        try:
+            self._anchor.commit()
+        except Neo4jError as e:
+            raise _refused(e, "COMMIT", self._store.database) from None
+        finally:
+            self._close_anchor()
+        self._store.commits += 1
+        self._store._sweep(self.load_id)
+
+    def abort(self) -> None:
+        """Undo every committed batch of this load, then drop the marker."""
+        for tx in (self._tx, self._anchor):
+            if tx is not None:
+                try:
+                    tx.rollback()
+                except Exception:  # noqa: BLE001 - the server may have ended it already
+                    pass
+        self._tx = None
+        self._close_batch_session()
+        self._close_anchor()
+        try:
+            self._store.recover(only=self.load_id, wait=30.0)
+        except Exception:  # noqa: BLE001 - the marker stays; the next open undoes the load
+            pass
+
+    def _close_anchor(self) -> None:
+        if self._anchor is not None:
+            self._anchor.close()
+            self._anchor = None
+        if self._anchor_session is not None:
+            self._anchor_session.close()
+            self._anchor_session = None
+
+    # -- batches --------------------------------------------------------------------------------
+    def _batch(self):
+        if self._tx is None:
+            if self._session is None:
+                self._session = self._store._driver.session(database=self._store.database)
+            self._tx = self._session.begin_transaction(metadata={"orgnet_load_batch": self.load_id})
+        return self._tx
+
+    def _exec(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        return self._store._run_in(self._batch(), cypher, params)
+
+    def _commit_batch(self) -> None:
+        if self._tx is None:
+            return
+        from neo4j.exceptions import Neo4jError
+        from .neo4j_store import _refused
+        try:
+            self._tx.commit()
+        except Neo4jError as e:
+            raise _refused(e, "COMMIT", self._store.database) from None
+        finally:
+            self._tx.close()
+            self._tx = None
+        self._rows = 0
+        self.batches += 1
+        if self.after_batch is not None:
+            self.after_batch(self.batches)
+
+    def _close_batch_session(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+    def _count(self, n: int) -> None:
+        self._rows += n
+        if self._limit and self._rows >= self._limit:
+            self._commit_batch()
+
+    def _undo_record(self, op: str, **props: Any) -> int:
+        self._seq += 1
+        self._exec(f"CREATE (u:{UNDO}) SET u = $p", {"p": {"load": self.load_id, "seq": self._seq, "op": op, **props}})
+        return self._seq
+
+    # -- the Transaction interface --------------------------------------------------------------
+    def run(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        from .dialect import for_backend
+        if _WRITES.search(cypher):
+            # a free-form write could not be undone: writes go through upsert_* / delete_rels
+            raise StoreError("a batched load writes only through upsert_nodes / upsert_rels / delete_rels; "
+                             f"refused: {cypher[:80]}")
+        return self._exec(for_backend(cypher, "neo4j"), params)
+
+    def upsert_nodes(self, label: str, rows: Sequence[Mapping[str, Any]]) -> int:
+        node = self._store.model.node(label)
+        if not rows:
+            return 0
+        cols, rows = normalise_rows(rows, node.key)
+        cypher = neo4j_upsert_nodes(label, cols, self._store.model)
+        if label == "Load":  # the load log entry commits with the anchor (see the module docstring)
+            for i in range(0, len(rows), CHUNK):
+                self._anchor_exec(cypher, {"rows": rows[i:i + CHUNK]})
+            return len(rows)
+        self.touch(label, keys={label: [r[node.key] for r in rows]})
+        for i in range(0, len(rows), self._chunk):
+            chunk = rows[i:i + self._chunk]
+            ids = [r[node.key] for r in chunk]
+            seq = self._seq + 1
+            existing = [r["k"] for r in self._exec(
+                f"UNWIND $ids AS k MATCH (n:{label} {{{node.key}: k}}) "
+                f"CREATE (b:{BEFORE}) SET b = properties(n), b._undo_load = $load, b._undo_seq = $seq RETURN k",
+                {"ids": ids, "load": self.load_id, "seq": seq})]
+            known = set(existing)
+            self._undo_record("nodes", label=label, key=node.key, created=[k for k in ids if k not in known] or None)
+            self._exec(cypher, {"rows": chunk})
+            self._count(len(chunk))
+        return len(rows)
+
+    def _rel_before(self, type_: str, start: str, end: str, pairs: list[Row], seq: int) -> set[tuple]:
+        m = self._store.model
+        ks, ke = m.node(start).key, m.node(end).key
+        return {(r["s"], r["d"]) for r in self._exec(
+            f"UNWIND $pairs AS p MATCH (a:{start} {{{ks}: p.src}})-[x:{type_}]->(b:{end} {{{ke}: p.dst}}) "
+            f"CREATE (u:{BEFORE}) SET u = properties(x), u._undo_load = $load, u._undo_seq = $seq, "
+            "u._undo_src = p.src, u._undo_dst = p.dst RETURN p.src AS s, p.dst AS d",
+            {"pairs": pairs, "load": self.load_id, "seq": seq})}
+
+    def upsert_rels(self, type_: str, start: str, end: str, rows: Sequence[Mapping[str, Any]], *,
+                    endpoints_checked: bool = False) -> int:
+        if not rows:
+            return 0
+        if not endpoints_checked:
+            raise StoreError("a batched load writes relationships whose endpoints the loader has checked")
+        self.touch(type_, start, end, keys=endpoint_keys(start, end, [r.get("src") for r in rows],
+                                                         [r.get("dst") for r in rows]))
+        cols, rows = normalise_rows(rows, ("src", "dst"))
+        props = [c for c in cols if c not in ("src", "dst")]
+        cypher = neo4j_upsert_rels(type_, start, end, props, self._store.model)
+        for i in range(0, len(rows), self._chunk):
+            chunk = rows[i:i + self._chunk]
+            pairs = [{"src": r["src"], "dst": r["dst"]} for r in chunk]
+            existing = self._rel_before(type_, start, end, pairs, self._seq + 1)
+            new = [p for p in pairs if (p["src"], p["dst"]) not in existing]
+            self._undo_record("rels", type=type_, start=start, end=end,  # None: Neo4j keeps no empty list
+                              srcs=[p["src"] for p in new] or None, dsts=[p["dst"] for p in new] or None)
+            self._exec(cypher, {"rows": chunk})
+            self._count(len(chunk))
+        return len(rows)
+
+    def delete_rels(self, type_: str, start: str, end: str, pairs: Sequence[tuple[str, str]]) -> int:
+        if not pairs:
+            return 0
+        self.touch(type_, start, end, keys=endpoint_keys(start, end, [a for a, _ in pairs], [b for _, b in pairs]))
+        cypher = neo4j_delete_rels(type_, start, end, self._store.model)
+        rows = [{"src": a, "dst": b} for a, b in pairs]
+        for i in range(0, len(rows), self._chunk):
+            chunk = rows[i:i + self._chunk]
+            self._rel_before(type_, start, end, chunk, self._seq + 1)
+            self._undo_record("deleted-rels", type=type_, start=start, end=end)
+            self._exec(cypher, {"rows": chunk})
+            self._count(len(chunk))
+        return len(rows)
+
+
+@contextmanager
+def batched_load(store: "Neo4jStore", load_id: str, rows_per_batch: int) -> Iterator[BatchedLoad]:
+    """The context the loader writes a load in (``GraphStore.load_transaction`` on Neo4j)."""
+    work = BatchedLoad(store, load_id or f"L-{uuid.uuid4().hex[:12]}", rows_per_batch)
+    work.begin()
+    try:
+        yield work
+        work.finish()
+    except BaseException:
+        work.abort()
+        raise
+    finally:
+        work._close_batch_session()
+
+
+# --- undo --------------------------------------------------------------------------------------------
+def undo_statements(model, rec: Row) -> list[tuple[str, dict]]:
+    """The statements that undo one undo record (newest first is the caller's business)."""
+    load, seq = rec["load"], rec["seq"]
+    before = {"load": load, "seq": seq}
+    strip = "REMOVE x._undo_load, x._undo_seq, x._undo_src, x._undo_dst"
+    out = []
+    if rec["op"] == "nodes":
+        label, key = rec["label"], rec["key"]
+        out.append((f"UNWIND $ids AS k MATCH (x:{label} {{{key}: k}}) DETACH DELETE x", {"ids": rec.get("created") or []}))
+        out.append((f"MATCH (u:{BEFORE} {{_undo_load: $load, _undo_seq: $seq}}) MATCH (x:{label} {{{key}: u.{key}}}) "
+                    f"SET x = properties(u) {strip}", before))
+    elif rec["op"] == "rels":
+        t, a, b = rec["type"], rec["start"], rec["end"]
+        ka, kb = model.node(a).key, model.node(b).key
+        out.append((f"UNWIND range(0, size($srcs) - 1) AS i MATCH (:{a} {{{ka}: $srcs[i]}})-[x:{t}]->"
+                    f"(:{b} {{{kb}: $dsts[i]}}) DELETE x", {"srcs": rec.get("srcs") or [], "dsts": rec.get("dsts") or []}))
+        out.append((f"MATCH (u:{BEFORE} {{_undo_load: $load, _undo_seq: $seq}}) "
+                    f"MATCH (:{a} {{{ka}: u._undo_src}})-[x:{t}]->(:{b} {{{kb}: u._undo_dst}}) "
+                    f"SET x = properties(u) {strip}", before))
+    else:  # deleted-rels: create them again as they were
+        t, a, b = rec["type"], rec["start"], rec["end"]
+        ka, kb = model.node(a).key, model.node(b).key
+        out.append((f"MATCH (u:{BEFORE} {{_undo_load: $load, _undo_seq: $seq}}) "
+                    f"MATCH (s:{a} {{{ka}: u._undo_src}}), (d:{b} {{{kb}: u._undo_dst}}) "
+                    f"CREATE (s)-[x:{t}]->(d) SET x = properties(u) {strip}", before))
+    out.append((f"MATCH (u:{BEFORE} {{_undo_load: $load, _undo_seq: $seq}}) DELETE u", before))
+    out.append((f"MATCH (u:{UNDO} {{load: $load, seq: $seq}}) DELETE u", before))
+    return out

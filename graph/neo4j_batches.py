@@ -33,7 +33,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TYPE_CHECKING
 
-from . import derived
 from .schema import neo4j_delete_rels, neo4j_upsert_nodes, neo4j_upsert_rels
 from .store import Row, StoreError, Transaction, endpoint_keys, normalise_rows, utcnow
 
@@ -110,8 +109,14 @@ class BatchedLoad(Transaction):
     def finish(self) -> None:
         """Commit the last batch, then the anchor: the Load node appears and the marker goes."""
         self._commit_batch()
-        if self.derived_dirty:
-            derived.refresh(self._anchor_exec)
+        # The derived properties (graph.derived) are recomputed in the anchor, so they commit with
+        # the Load node: in a plain transaction of the store's own on the anchor.
+        from .neo4j_store import Neo4jTransaction
+        anchor = Neo4jTransaction(self._store, self._anchor)
+        full, fill = self._derived()
+        anchor._derived()[0].update(full)
+        anchor._derived()[1].update(fill)
+        anchor.refresh_derived()
         self._anchor_exec(f"MATCH (m:{MARKER} {{id: $id}}) DELETE m", {"id": self.load_id})
         from neo4j.exceptions import Neo4jError
         from .neo4j_store import _refused

@@ -116,6 +116,7 @@ class BatchedLoad(Transaction):
         full, fill = self._derived()
         anchor._derived()[0].update(full)
         anchor._derived()[1].update(fill)
+        anchor._derived_keys().update(self._derived_keys())  # recomputed for the entities written
         anchor.refresh_derived()
         self._anchor_exec(f"MATCH (m:{MARKER} {{id: $id}}) DELETE m", {"id": self.load_id})
         from neo4j.exceptions import Neo4jError

@@ -128,7 +128,12 @@ class Neo4jStore(GraphStore):
             raise StoreUnavailable(f"cannot reach Neo4j at {uri}: {e}. Is the server running? Unset "
                                    "NEO4J_URI to use the embedded database instead.") from None
         # A load that died half-way (batched loads: graph.neo4j_batches) is undone before anything else.
-        self.recovered = self.recover()
+        try:
+            self.recovered = self.recover()
+        except QueryError as e:
+            if not str(e).startswith("Neo4j has no database"):
+                raise
+            self.recovered = []  # a wrong NEO4J_DATABASE: every call says so, with the fix
 
     # -- batched loads: marker, undo, recovery (graph.neo4j_batches) -------------------------------
     def _run_in(self, tx, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:

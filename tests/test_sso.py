@@ -33,11 +33,18 @@ def _wait_for(driver, predicate, timeout: float = 60, what: str = ""):
     raise AssertionError(f"timed out waiting for {what}: {driver.current_url}\n{driver.find_element('tag name', 'body').text[:2000]}")
 
 
-def _click(driver, label: str) -> None:
-    for b in driver.find_elements("css selector", "button"):
-        if label in b.text:
-            b.click()
-            return
+def _click(driver, label: str, timeout: float = 60) -> None:
+    """Click the button holding ``label`` once the page has drawn it (it may come after the text)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            for b in driver.find_elements("css selector", "button"):
+                if label in b.text:
+                    b.click()
+                    return
+        except Exception:  # redrawn under us: look again
+            pass
+        time.sleep(0.5)
     raise AssertionError(f"no button {label!r}: {[b.text for b in driver.find_elements('css selector', 'button')]}")
 
 

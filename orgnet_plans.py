@@ -125,6 +125,16 @@ def register(cli: click.Group, *, store, emit, table, progress, error_table, sco
         """Planners that propose fixes: 包联 links, new service sites, grid staffing."""
 
 
+    def _planner(ctx):
+        """Log in and check the planners may run for this account: they read the whole county's members,
+        households and sites, so only county-wide roles with detail access (as on the 规划 page)."""
+        sc = _scope(ctx)
+        if not (sc.principal.may("detail") and sc.principal.county_wide):
+            raise sc.refuse(f"{sc.principal.user}：规划需要县级明细权限（管理员或县级分析员）。"
+                           "(planning needs county-wide detail access: administrator or analyst)", perm="plan")
+        return sc
+
+
     def _plan_out(summary: dict, fmt: str, rows: list[dict], sheet: str) -> None:
         import json
 
@@ -144,12 +154,14 @@ def register(cli: click.Group, *, store, emit, table, progress, error_table, sco
         """包联 suggestions (min-cost flow): members with spare capacity → households no member looks after."""
         from analysis.links_plan import plan_links
 
+        sc = _planner(ctx)
         try:
-            result = plan_links(_store(ctx), min_links=min_links, max_links=max_links, progress=_progress())
+            result = plan_links(sc.store, min_links=min_links, max_links=max_links, progress=_progress())
         except ValueError as e:
             raise click.ClickException(str(e)) from None
         if output:
             Path(output).write_bytes(result.ledger_xlsx())
+            sc.audit_export(Path(output).name, len(result.links), "xlsx")
             click.echo(f"wrote {len(result.links)} links to {output} (包联 ledger: `orgnet validate {output}`)", err=fmt == "json")
         summary = {**result.summary(), "residue": result.residue, "links_file": output}
         _plan_out(summary, fmt, [{"rule": r, "before": result.before[r], "after": len(v)} for r, v in result.residue.items()],
@@ -170,7 +182,8 @@ def register(cli: click.Group, *, store, emit, table, progress, error_table, sco
         from analysis import sites
         from loaders.engine import LoadRefused
 
-        store = _store(ctx)
+        sc = _planner(ctx)
+        store = sc.store
         try:
             cands = sites.read_candidates(candidates, store) if candidates else None
             result = sites.plan_sites(store, count, radius_m=radius, candidates=cands, curve_to=curve, progress=_progress())
@@ -181,6 +194,7 @@ def register(cli: click.Group, *, store, emit, table, progress, error_table, sco
             raise click.ClickException(str(e)) from None
         if output:
             Path(output).write_bytes(result.ledger_xlsx())
+            sc.audit_export(Path(output).name, len(result.solution.chosen), "xlsx")
             click.echo(f"wrote {len(result.solution.chosen)} sites to {output} (服务阵地 ledger)", err=fmt == "json")
         summary = result.summary()
         summary["r15_after"] = len(sites.what_if(store, result.solution.chosen, radius_m=result.radius_m))
@@ -200,12 +214,15 @@ def register(cli: click.Group, *, store, emit, table, progress, error_table, sco
         from analysis.workers import plan_workers
         from reports import export
 
+        sc = _planner(ctx)
         try:
-            result = plan_workers(_store(ctx), max_households=max_households)
+            result = plan_workers(sc.store, max_households=max_households)
         except ValueError as e:
             raise click.ClickException(str(e)) from None
         if output:
-            Path(output).write_bytes(export.to_xlsx([g for g in result["grids"] if g["short"]], sheet="网格员缺口"))
+            short = [g for g in result["grids"] if g["short"]]
+            Path(output).write_bytes(export.to_xlsx(short, sheet="网格员缺口"))
+            sc.audit_export(Path(output).name, len(short), "xlsx")
             click.echo(f"wrote {output}", err=fmt == "json")
         if fmt == "json":
             import json

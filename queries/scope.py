@@ -123,6 +123,11 @@ class Scope:
         self._log("denied", reason=message, **detail)
         return AccessDenied(message)
 
+    def refuse(self, message: str, **detail: Any) -> AccessDenied:
+        """An ``AccessDenied`` for a check made outside this class (e.g. a CLI command's own rule),
+        audited as ``denied`` like every refusal here; the caller raises it."""
+        return self._deny(message, **detail)
+
     def require(self, perm: str) -> None:
         try:
             self.principal.require(perm)

@@ -287,3 +287,17 @@ def test_the_cases_page_syncs_under_the_logged_in_account(login, _data, tmp_path
     rows = s.query("MATCH (l:Load) RETURN l.id AS id, l.user AS user, l.files AS files ORDER BY l.started_at DESC LIMIT 1")
     assert rows[0]["user"] == "boss" and "整改台账" in rows[0]["files"], rows
     assert s.query("MATCH (r:Rectification {entity_id: 'H9'}) RETURN count(*) AS n")[0]["n"] >= 1
+
+
+def test_cli_planners_are_for_county_roles_and_audit_their_files(county, tmp_path):
+    # the planners read every member, household and site of the county: the 规划 page's rule, on the CLI
+    for user in ("c2", "s1", "g1", "vw"):
+        r = cli(county, "plan", "workers", user=user)
+        assert r.exit_code != 0 and "规划需要县级明细权限" in r.output, (user, r.output)
+    out = tmp_path / "网格员.xlsx"
+    r = cli(county, "plan", "workers", "-o", str(out), user="li")
+    assert r.exit_code == 0, r.output
+    assert out.exists()
+    log = AuditLog(county[1] / "audit.jsonl")
+    assert any(e.get("perm") == "plan" for e in log.read(event="denied", user="c2"))
+    assert any(e.get("what") == out.name and e.get("rows") is not None for e in log.read(event="download", user="li"))

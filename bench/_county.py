@@ -1,9 +1,11 @@
-"""Shared by the benchmarks: a demo county generated and loaded once into a Kùzu file."""
+"""Shared by the benchmarks: a demo county generated and loaded once into a Kùzu file, and the Neo4j
+server a benchmark runs against."""
 from __future__ import annotations
 
 import os
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,3 +47,24 @@ def median_ms(fn, repeat: int = 5) -> float:
         times.append((time.perf_counter() - t0) * 1000)
     times.sort()
     return times[len(times) // 2]
+
+
+NEO4J_KEYS = ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE")
+
+
+@contextmanager
+def neo4j_server(default_heap: str):
+    """The connection settings of the Neo4j to benchmark: the server ``NEO4J_URI`` names (its database
+    gets **wiped**), else the suite's own test server (``tests/neo4j_server.py``) started with heap
+    ``NEO4J_TEST_HEAP`` (default ``default_heap``) and stopped on exit."""
+    if os.environ.get("NEO4J_URI"):
+        yield {k: os.environ[k] for k in NEO4J_KEYS if os.environ.get(k)}
+        return
+    sys.path.insert(0, str(ROOT / "tests"))
+    from neo4j_server import TestServer
+
+    server = TestServer.start(heap=os.environ.get("NEO4J_TEST_HEAP", default_heap))
+    try:
+        yield server.env()
+    finally:
+        server.stop()

@@ -20,18 +20,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import sys
 import threading
 import time
 from pathlib import Path
 
-from _county import WORK, county
+from _county import WORK, county, neo4j_server
 from bench_load import raw_copy
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
 
 from graph.config import open_store  # noqa: E402
 from graph.model import MODEL  # noqa: E402
@@ -153,20 +148,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--json", help="also write the raw numbers here")
     args = ap.parse_args()
-    server = None
-    if os.environ.get("NEO4J_URI"):
-        env = {k: os.environ[k] for k in ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE")
-               if os.environ.get(k)}
-    else:
-        from neo4j_server import TestServer
-
-        server = TestServer.start(heap=os.environ.get("NEO4J_TEST_HEAP", "2g"))
-        env = server.env()
-    try:
+    with neo4j_server("2g") as env:
         results = [run(s, env, args.repeat) for s in args.scale or [1.0]]
-    finally:
-        if server:
-            server.stop()
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1, ensure_ascii=False))
     print("| county | rows | engine | load s (validate + write, one tx) | rows/s | fastest bulk path s "

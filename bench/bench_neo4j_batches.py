@@ -15,15 +15,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
-from pathlib import Path
 
-from _county import county
+from _county import county, neo4j_server
 from bench_engines import TxMemory, rule_latencies
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
 
 from graph.config import open_store  # noqa: E402
 from loaders.engine import load  # noqa: E402
@@ -60,23 +55,11 @@ def main() -> None:
     ap.add_argument("--batch", type=int, action="append", help="rows per batch transaction; 0 = one transaction")
     ap.add_argument("--rules", type=int, default=0, help="after a load, time every rule this many times (median)")
     args = ap.parse_args()
-    server = None
-    if os.environ.get("NEO4J_URI"):
-        env = {k: os.environ[k] for k in ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE")
-               if os.environ.get(k)}
-    else:
-        from neo4j_server import TestServer
-        server = TestServer.start(heap=os.environ.get("NEO4J_TEST_HEAP", "1g"))
-        env = server.env()
-    try:
+    with neo4j_server("1g") as env:
         paths = county(args.scale)
         for batch in args.batch or [0, 50_000]:
             print(json.dumps({"scale": args.scale, "heap": os.environ.get("NEO4J_TEST_HEAP", "1g"),
                               **one(paths, env, batch, args.rules)}, ensure_ascii=False), flush=True)
-    finally:
-        if server is not None:
-            server.stop()
-
 
 if __name__ == "__main__":
     main()

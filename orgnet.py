@@ -12,7 +12,6 @@ Output is masked unless ``--unmask`` is given by a role that may unmask (each us
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -668,7 +667,7 @@ orgnet_users.register(cli, sys.modules[__name__])
 
 import orgnet_plans  # noqa: E402  (its commands use the helpers above)
 
-orgnet_plans.register(cli, store=_store, emit=_emit, table=_table, progress=_progress,
+orgnet_plans.register(cli, emit=_emit, progress=_progress,
                       error_table=lambda errors: _table(ERROR_HEADERS, _error_rows(errors)), scope=_scope)
 
 

@@ -1,7 +1,7 @@
 """The CLI's rectification-ledger and planner commands (`orgnet cases …`, `orgnet plan …`).
 
-``orgnet.py`` registers them with ``register(cli, …)``, handing over its helpers (the store of the
-command, table printing, progress), so this module imports nothing from ``orgnet``.
+``orgnet.py`` registers them with ``register(cli, …)``, handing over its helpers (output, progress,
+the error table, the logged-in scope), so this module imports nothing from ``orgnet``.
 """
 from __future__ import annotations
 
@@ -21,10 +21,10 @@ def sync_cases(store, progress=None, user: str | None = None):
     return report
 
 
-def register(cli: click.Group, *, store, emit, table, progress, error_table, scope) -> None:
+def register(cli: click.Group, *, emit, progress, error_table, scope) -> None:
     """Add the ``cases`` and ``plan`` command groups to ``cli``; ``scope(ctx)`` logs in and gives the
     principal's ``queries.scope.Scope``."""
-    _store, _emit, _table, _progress, _scope = store, emit, table, progress, scope
+    _emit, _progress, _scope = emit, progress, scope
 
     CASE_FORMATS = click.Choice(["table", "json", "xlsx"])
 

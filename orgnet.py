@@ -585,7 +585,11 @@ def gaps(ctx, rule_id, street, community, grid, by, params, fmt, output) -> None
     scope = _scope(ctx)
     values = _params(params)
     if not rule_id:
-        rows = scope.summary()
+        if by:
+            raise click.UsageError("--by 需要与 --rule 一起使用：汇总是按规则做的 (--by needs --rule)")
+        from queries.coverage import split_params
+
+        rows = scope.summary(split_params(values), street=street, community=community, grid=grid)
         sheet = "覆盖规则"
     elif by:
         rows = scope.rollup(rule_id, values, by=by, street=street, community=community, grid=grid)

@@ -267,20 +267,44 @@ def rollup(store: GraphStore, rule_id: str, params: dict[str, Any] | None = None
 
 
 def summary(store: GraphStore, params: dict[str, dict[str, Any]] | None = None,
-            area: tuple[str, str] | None = None) -> list[Row]:
-    """One line per rule: population, violating, coverage % (the overview's KPI table), optionally in an area."""
+            area: tuple[str, str] | None = None, *, street: str | None = None, community: str | None = None,
+            grid: str | None = None) -> list[Row]:
+    """One line per rule: population, violating, coverage % (the overview's KPI table), optionally in
+    a principal's ``area`` and in a street, community or grid (id or name; an unknown one raises
+    ``ParameterError`` as in ``violations``)."""
+    check_areas(store, street=street, community=community, grid=grid)
+    narrowed = area is not None or any((street, community, grid))
     out = []
     for rid, q in rules().items():
-        flags = [bad for _, _, bad in _rows(_population(store, q, (params or {}).get(rid)))]
-        if area:
+        population = _population(store, q, (params or {}).get(rid))
+        if narrowed:
             ctx = context(store, q.entity)
-            flags = [bad for _, i, bad in _rows(_population(store, q, (params or {}).get(rid)))
-                     if _in_area(ctx.get(i, {}), *area)]
+            flags = [bad for _, i, bad in _rows(population)
+                     if _matches(c := ctx.get(i, {}), street, community, grid) and (not area or _in_area(c, *area))]
+        else:
+            flags = [bad for _, _, bad in _rows(population)]
         n, bad = len(flags), sum(flags)
         out.append({"rule": rid, "title": q.title_zh, "title_en": q.title_en, "entity": q.entity, "total": n,
                     "violating": bad, "coverage": round(100.0 * (1 - bad / n), 1) if n else None})
     return out
 
+
+def split_params(values: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Parameters given without a rule (``orgnet gaps -p radius_m=800``) handed to every rule that
+    has a parameter of that name; a name no rule has raises ``ParameterError``."""
+    out: dict[str, dict[str, Any]] = {}
+    used: set[str] = set()
+    for rid, q in rules().items():
+        mine = {k: v for k, v in values.items() if k in {p.name for p in q.params}}
+        if mine:
+            out[rid] = mine
+            used |= set(mine)
+    unknown = sorted(set(values) - used)
+    if unknown:
+        known = sorted({p.name for q in rules().values() for p in q.params})
+        raise ParameterError(f"没有规则使用参数 {', '.join(unknown)}（no rule has parameter {', '.join(unknown)}）；"
+                             f"规则参数有：{', '.join(known) or '无'}")
+    return out
 
 
 def warm(store: GraphStore, progress=None) -> None:

@@ -276,8 +276,11 @@ class Scope:
         return coverage.rollup(self.store, rule_id, params, by=by, street=street, community=community, grid=grid,
                                area=self.area)
 
-    def summary(self, params: dict[str, dict[str, Any]] | None = None) -> list[Row]:
-        return coverage.summary(self.store, params, area=self.area)
+    def summary(self, params: dict[str, dict[str, Any]] | None = None, *, street: str | None = None,
+                community: str | None = None, grid: str | None = None) -> list[Row]:
+        """One line per rule (aggregates: every role), in the principal's area and optionally a
+        street, community or grid."""
+        return coverage.summary(self.store, params, area=self.area, street=street, community=community, grid=grid)
 
     def context(self, label: str) -> dict[str, Row]:
         """Where each entity lies, for the entities the principal may see (names masked)."""

@@ -118,10 +118,32 @@ def test_unknown_areas_are_errors_with_close_matches(county):
     (["links", "--member", "张三"], "名称为“张三”的编号是：M1"),
     (["query", "connection_path", "-p", "household=H1"], "缺少必填参数 person"),
     (["query", "member_households", "-p", "member=M9"], "相近的编号"),
+    # without --rule the per-rule summary used to ignore the area and the parameters
+    (["gaps", "--community", "和园社"], "相近的有：和园社区"),
+    (["gaps", "-p", "radius=800"], "没有规则使用参数 radius"),
+    (["gaps", "--by", "street"], "--by 需要与 --rule 一起使用"),
 ])
 def test_cli_refuses_what_does_not_exist(county, args, says):
     result = CliRunner().invoke(cli, ["--db", county, *args])
     assert result.exit_code != 0 and says in result.output, result.output
+
+
+def test_the_rule_summary_follows_the_area_and_the_parameters(county):
+    """``orgnet gaps --community X`` is X's line per rule; ``-p radius_m=…`` reaches R15."""
+    import json
+
+    def summary(*args):
+        result = CliRunner().invoke(cli, ["--db", county, "gaps", "--format", "json", *args])
+        assert result.exit_code == 0, result.output
+        return {r["rule"]: r for r in json.loads(result.output)}
+
+    with open_store(county) as s:
+        expected = {rid: len(coverage.violations(s, rid, community="青羊社区")) for rid in coverage.rules()}
+        far = len(coverage.violations(s, "R15", {"radius_m": 1}))
+    everywhere, only = summary(), summary("--community", "青羊社区")
+    assert {rid: r["violating"] for rid, r in only.items()} == expected
+    assert any(only[rid]["total"] < everywhere[rid]["total"] for rid in only)
+    assert summary("-p", "radius_m=1")["R15"]["violating"] == far > everywhere["R15"]["violating"]
 
 
 # --- defect 9: a rule's named query answers with its gaps -------------------------------------------

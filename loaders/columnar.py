@@ -26,7 +26,7 @@ from graph.model import Prop
 
 from . import cells
 from .reading import ColumnSheet, read_columns
-from .rules import RULES, TRIGGERS, plausible
+from .rules import COLUMN_RULES, RULES, TRIGGERS, plausible
 from .specs import LEDGERS, Column, Ledger, Ref
 
 # Mainland China with its islands, generously: catches swapped or zeroed coordinates.
@@ -403,6 +403,10 @@ def parse_sheet(sd: SheetData, table: ColumnSheet) -> None:
                 for column, message in rule(props, refs, sd.keys[i]):
                     cell = texts.get(sd.present.get(column, column))
                     add(i, [("rule-violation", column, cell[i] if cell is not None else None, message)])
+    for check in COLUMN_RULES:
+        for i, column, message in check(sd.values):
+            cell = texts.get(sd.present.get(column, column))
+            add(i, [("rule-violation", column, cell[i] if cell is not None else None, message)])
     for i in sorted(staged):
         for found in staged[i]:
             sd.error(i, *found)

@@ -91,8 +91,9 @@ class LoadRefused(Exception):
 
     def __init__(self, validation: Validation):
         n = len(validation.errors)
-        super().__init__(f"台账有 {n} 处错误，未写入任何数据。请按错误清单修改后重新导入，"
-                         "或使用 --skip-invalid 只导入无误的行（被拒绝的行写入拒收文件）。")
+        skippable = all(e.code != "empty-ledger" for e in validation.errors)
+        super().__init__(f"台账有 {n} 处错误，未写入任何数据。请按错误清单修改后重新导入"
+                         + ("，或使用 --skip-invalid 只导入无误的行（被拒绝的行写入拒收文件）。" if skippable else "。"))
         self.validation = validation
 
 
@@ -233,6 +234,8 @@ def _read(paths: Sequence[Path], errors: list[LedgerError], skipped: list[str], 
                 continue
             parse_sheet(sd, sheet)
             sheet.cells = sheet.originals = {}  # parsed: the texts are not needed any more
+            if not len(sd):
+                skipped.append(f"{where}：只有表头，没有数据行，未导入任何内容")
             out.append(sd)
             if progress:
                 progress(f"读取 Reading {where}：{_rate(len(sd), t0)}", i, len(paths))
@@ -468,6 +471,16 @@ def load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool =
                      progress=progress, user=user, as_of=as_of, _checkpoint=_checkpoint)
 
 
+def _empty_under_replace(sheets: list[SheetData]) -> list[LedgerError]:
+    """A ledger with a header and no rows cannot take part in ``--replace``: it would retire every
+    relationship its earlier loads wrote (a building ledger emptied by mistake would detach every
+    building from its compound), so it is an error, also under ``--skip-invalid``."""
+    return [LedgerError("empty-ledger", sd.file, sd.sheet, sd.header_row, "", None,
+                        f"“{sd.spec.zh}”台账只有表头、没有数据行：使用 --replace（替换）导入时，这会结束此前由该台账"
+                        "写入的全部关系。请确认选对了文件、内容没有丢失；若只是没有新数据，请不要在这次导入中包含它")
+            for sd in sheets if not len(sd)]
+
+
 def _load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool, replace: bool,
           archive: Path | None, rejects: Path | None, progress: Progress | None, user: str | None,
           as_of: dt.date | None, _checkpoint: Callable[[str], None] | None) -> LoadReport:
@@ -476,6 +489,9 @@ def _load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool,
     reconcile(store, archive)
     as_of = as_of or dt.date.today()
     v = validate(paths, store, progress=progress, skip_invalid=skip_invalid)
+    if replace and (empty := _empty_under_replace(v.sheets)):
+        v.errors.extend(empty)
+        raise LoadRefused(v)
     if v.errors and not skip_invalid:
         raise LoadRefused(v)
     hashes = {p: sha256(p) for p in v.files}

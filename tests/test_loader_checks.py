@@ -194,3 +194,37 @@ def test_a_header_and_its_alias_with_conflicting_values(tmp_path):
     v = validate(write_csvs(tmp_path, ledgers))
     assert errors_of(v) == [("conflicting-columns", "街道乡镇.csv", 3, "name", "西城街道")]
     assert "同一列" in v.errors[0].message
+
+
+def test_a_ledger_with_only_its_header_is_reported_and_refused_under_replace(store, tmp_path):
+    from loaders.engine import LoadRefused
+
+    load(write_csvs(tmp_path / "a"), store)
+    attached = "MATCH (:Building)-[r:PART_OF]->() RETURN count(r) AS n"
+    before = store.query(attached)[0]["n"]
+    header_only = with_(楼栋=MINI["楼栋"].splitlines()[0] + "\n")
+    files = write_csvs(tmp_path / "b", header_only)
+
+    v = validate(files, store)
+    assert v.ok and v.skipped == ["楼栋.csv：只有表头，没有数据行，未导入任何内容"]
+    # --replace would retire every PART_OF the building ledger wrote: refused, nothing written
+    for skip_invalid in (False, True):
+        with pytest.raises(LoadRefused) as refused:
+            load(files, store, replace=True, skip_invalid=skip_invalid)
+        assert [(e.code, e.file) for e in refused.value.validation.errors] == [("empty-ledger", "楼栋.csv")]
+        assert "只有表头" in refused.value.validation.errors[0].message
+        assert store.query(attached)[0]["n"] == before > 0
+    # without --replace it is harmless: the other ledgers load, the buildings stay where they were
+    report = load(files, store)
+    assert report.skipped == v.skipped and store.query(attached)[0]["n"] == before
+
+
+def test_birth_date_and_sex_must_agree_with_the_id_number(tmp_path):
+    people = ("人员编号,姓名,是否党员,党员类别,组织关系所在党组织编号,工作单位编号,居住户编号,身份证号,出生日期,性别\n"
+              "M1,张三,是,社区党员,O3,,H1,11010519491231002X,1949-12-31,女\n"   # agrees
+              "M2,李四,是,在职党员,,E1,H2,11010519491231002X,1950-01-01,男\n"    # both wrong
+              "W1,王五,否,,,,H3,110105194912310011,,男\n")                       # nothing to compare but sex
+    v = validate(write_csvs(tmp_path, with_(人员=people)))
+    assert [(e.code, e.row, e.column, e.value) for e in v.errors if e.code != "duplicate-key"] == [
+        ("rule-violation", 3, "出生日期", "1950-01-01"), ("rule-violation", 3, "性别", "男")]
+    assert "1949-12-31" in v.errors[0].message and "偶数，应为女" in v.errors[1].message

@@ -189,6 +189,13 @@ def _execute(conn: kuzu.Connection, cypher: str, params: Mapping[str, Any] | Non
     return [dict(zip(cols, (plain(v) for v in row))) for row in result.get_all()]
 
 
+def _arrow(result) -> pa.Table:
+    """The whole result as one Arrow chunk. Kùzu's default chunk is 10 million cells over the
+    columns (3.3M rows for 3 columns), allocated whatever the result holds: for a 1,050-row rule
+    that allocation was half of the statement's time (2.7 → 1.3 CPU-ms at ×10, R14A)."""
+    return result.get_as_arrow(chunk_size=max(result.get_num_tuples(), 1))
+
+
 def _columns(conn: kuzu.Connection, cypher: str, params: Mapping[str, Any] | None) -> dict[str, list[Any]]:
     """The result as Arrow, then one Python list per column: for 400k rows about 10x faster than
     ``get_all`` (which builds a Python list per row)."""
@@ -196,7 +203,7 @@ def _columns(conn: kuzu.Connection, cypher: str, params: Mapping[str, Any] | Non
     cols = result.get_column_names()
     if not result.has_next():
         return {c: [] for c in cols}
-    table = result.get_as_arrow()
+    table = _arrow(result)
     out = {}
     for c in cols:
         column = table.column(c)
@@ -423,7 +430,7 @@ class KuzuStore(GraphStore):
         result = _result(self._conn(), for_backend(cypher, "kuzu"), params)
         if not result.has_next():
             return None
-        return result.get_as_arrow()
+        return _arrow(result)
 
     def query_console(self, cypher: str, params: Mapping[str, Any] | None = None, *, timeout: float,
                       row_cap: int, cancel: Cancel | None = None) -> tuple[list[str], list[Row], bool]:

@@ -101,6 +101,13 @@ CN_DIGITS = "零一二三四五六七八九十"
 
 
 def _cn_number(n: int) -> str:
+    if n >= 1000:
+        return str(n)
+    if n >= 100:  # a city (scale 50) has more than 99 of some bodies: 一百零五, 一百二十
+        hundreds, rest = divmod(n, 100)
+        tail = "" if not rest else ("零" + CN_DIGITS[rest] if rest < 10 else
+                                    (_cn_number(rest) if rest >= 20 else "一" + _cn_number(rest)))
+        return _cn_number(hundreds) + "百" + tail
     if n <= 10:
         return CN_DIGITS[n]
     if n < 20:

@@ -202,6 +202,8 @@ def register(cli: click.Group, *, emit, progress, error_table, scope) -> None:
         _plan_out(summary, fmt, result.curve, "选址")
         if fmt == "table":
             click.echo(f"R15 楼栋缺口：{summary['r15_before']} → {summary['r15_after']}；新增覆盖 {result.solution.covered} 户")
+        if result.note():
+            click.echo(result.note(), err=fmt == "json")
 
 
     @plan.command("workers", epilog="Example: orgnet plan workers --format json")

@@ -153,6 +153,9 @@ class SitePlan:
     solution: Solution
     curve: list[dict[str, Any]]
     seconds: float
+    #: the fewest new sites that reach every household any site can reach, when the curve got there
+    #: (more sites add nothing: the curve stops there and ``solution`` has that many sites)
+    enough: int | None = None
 
     def summary(self) -> dict[str, Any]:
         return {"radius_m": self.radius_m, "p": self.p, "households": self.households,
@@ -160,7 +163,17 @@ class SitePlan:
                 "newly_covered": self.solution.covered, "buildings_newly_covered": len(self.solution.buildings),
                 "sites": [{"id": s["id"], "name": s.get("name"), "lat": s["lat"], "lon": s["lon"]}
                           for s in self.solution.chosen],
-                "curve": self.curve, "seconds": round(self.seconds, 2)}
+                "curve": self.curve, "enough": self.enough, "seconds": round(self.seconds, 2)}
+
+    def note(self, lang: str = "zh") -> str | None:
+        """What to tell a planner who asked for more sites than help (None when every site helps)."""
+        if self.enough is None or self.enough >= self.p:
+            return None
+        if lang == "zh":
+            return (f"{self.enough} 个新阵地已能覆盖服务半径内所有可覆盖的住户，再多建也不会提高覆盖："
+                    f"方案只列出这 {self.enough} 个（要求 {self.p} 个）")
+        return (f"{self.enough} new sites already reach every household a site can reach within the radius; "
+                f"more would not raise coverage, so the plan lists those {self.enough} (asked for {self.p})")
 
     def ledger_rows(self, prefix: str = "FW-NEW-") -> list[dict[str, Any]]:
         return [{"阵地编号": f"{prefix}{i + 1:03d}", "名称": f"拟建党群服务站（{s.get('name') or s['id']}）",
@@ -200,8 +213,12 @@ def plan_sites(store: GraphStore, p: int, *, radius_m: float | None = None, cand
     total = sum(d["households"] for d in demand)
     kept = (distances(demand, existing).min(axis=1) <= radius) if existing else np.zeros(len(demand), bool)
     before = int(sum(d["households"] for d, k in zip(demand, kept) if k))
+    # households some candidate or existing site can reach: past that, a new site adds nothing
+    reach = (distances(demand, candidates + existing).min(axis=1) <= radius) if demand and (candidates or existing) \
+        else np.zeros(len(demand), bool)
+    coverable = int(sum(d["households"] for d, r in zip(demand, reach) if r))
     top = max(p, curve_to or 0)
-    curve, best = [], None
+    curve, best, enough = [], None, None
     for k in range(top + 1):
         if progress:
             progress("选址求解 Solving", k, top + 1)
@@ -210,9 +227,13 @@ def plan_sites(store: GraphStore, p: int, *, radius_m: float | None = None, cand
                       "coverage": round(100.0 * (before + sol.covered) / total, 2) if total else None})
         if k == p:
             best = sol
+        if before + sol.covered >= coverable:
+            enough = k
+            best = best or sol
+            break
     if progress:
         progress("完成 Done", top + 1, top + 1)
-    return SitePlan(radius, p, total, before, best, curve, time.monotonic() - t0)
+    return SitePlan(radius, p, total, before, best, curve, time.monotonic() - t0, enough)
 
 
 def what_if(store: GraphStore, new_sites: list[dict], *, radius_m: float | None = None) -> list[dict]:

@@ -107,6 +107,11 @@ def test_site_plan_on_the_county_loads_and_r15_is_the_what_if(county, tmp_path):
     path = tmp_path / "新阵地.xlsx"
     path.write_bytes(plan.ledger_xlsx())
     assert validate([path], store).errors == []
+    # asking for more sites than can help: the plan stops where every reachable household is reached
+    many = sites.plan_sites(store, 10_000)
+    assert many.enough is not None and len(many.solution.chosen) == many.enough < 10_000
+    assert len(many.curve) == many.enough + 1 and many.curve[-1]["covered"] > many.curve[-2]["covered"]
+    assert "再多建也不会提高覆盖" in many.note() and plan.note() is None
     with pytest.raises(ValueError, match="p 须"):
         sites.plan_sites(store, -1)
     with pytest.raises(ValueError, match="半径"):

@@ -106,6 +106,8 @@ with sites_tab:
         plan = got[1]
         before = site_planner.what_if(s, [], radius_m=plan.radius_m)
         after = site_planner.what_if(s, plan.solution.chosen, radius_m=plan.radius_m)
+        if plan.note():
+            st.info(plan.note(t("zh", "en")))
         cols = st.columns(3)
         cols[0].metric(t("新增覆盖住户", "Households newly covered"), f"{plan.solution.covered:,}")
         cols[1].metric(t("住户覆盖率", "Households covered"),

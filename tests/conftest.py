@@ -11,6 +11,7 @@ wiped it in between (``shared_dataset``).
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from collections.abc import Callable
@@ -194,6 +195,25 @@ class SharedDataset:
     def close(self):
         if self.store is not None:
             self.store.close()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def _quarters(request, tmp_path_factory):
+    """Two quarters of a small demo county (``quarters.two_quarters``), loaded once per module and
+    backend; the history tests and the history/figures pages read it. On Neo4j a module that runs
+    after another one using it, with nothing wiped in between, does not load it again."""
+    from quarters import two_quarters
+
+    data = shared_dataset(request, request.param, "quarters", tmp_path_factory,
+                          lambda s, tmp: two_quarters(tmp, store=s))
+    yield data
+    data.close()
+
+
+@pytest.fixture
+def quarters(_quarters):
+    """The ``Quarters`` of ``_quarters`` with its store open."""
+    return dataclasses.replace(_quarters.info, store=_quarters.get())
 
 
 @pytest.fixture

@@ -2,31 +2,14 @@
 trend, the diff traced to ledger rows, the statistics table, the report checker and the brief."""
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
 
-from conftest import BACKENDS, shared_dataset
-from quarters import Q1, Q2, two_quarters
+from quarters import Q1, Q2
 from reports import stats
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def _quarters(request, tmp_path_factory):
-    # the same data set as test_history's: on Neo4j, run after it, it is not loaded again
-    data = shared_dataset(request, request.param, "quarters", tmp_path_factory,
-                          lambda s, tmp: two_quarters(tmp, store=s))
-    yield data
-    data.close()
-
-
-@pytest.fixture
-def quarters(_quarters):
-    store = _quarters.get()
-    return dataclasses.replace(_quarters.info, store=store)  # with this module's store, open
 
 
 @pytest.fixture

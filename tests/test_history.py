@@ -2,7 +2,6 @@
 each change traced to the ledger row responsible; relationships a --replace load retires are kept."""
 from __future__ import annotations
 
-import dataclasses
 import re
 
 import pytest
@@ -13,22 +12,7 @@ from queries.diff import diff
 from queries.registry import ParameterError
 from queries.scope import Scope
 from access.roles import Principal
-from conftest import BACKENDS, shared_dataset
-from quarters import Q1, Q2, two_quarters
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def _quarters(request, tmp_path_factory):
-    data = shared_dataset(request, request.param, "quarters", tmp_path_factory,
-                          lambda s, tmp: two_quarters(tmp, store=s))
-    yield data
-    data.close()
-
-
-@pytest.fixture
-def quarters(_quarters):
-    store = _quarters.get()
-    return dataclasses.replace(_quarters.info, store=store)  # with this module's store, open
+from quarters import Q1, Q2
 
 
 @pytest.fixture

@@ -92,11 +92,12 @@ def register(cli: click.Group, m: ModuleType) -> None:
         p.require("detail")
         if not p.county_wide:
             raise click.ClickException("两次导入之间的逐条变化涉及全县的对象和人员，仅县级角色可用 (county-wide roles only)")
-        store = m._store(ctx)
+        scope = m._scope(ctx)
         try:
-            lines = load_diff.diff(store, archive_dir(store), load_a, load_b, unmask=not p.masked)
+            lines = load_diff.diff(scope.store, archive_dir(scope.store), load_a, load_b)
         except ValueError as e:
             raise click.ClickException(str(e)) from None
+        lines = scope.mask_properties(lines, what="diff")
         cols = ("change", "what", "id", "detail", "old_value", "new_value", "file", "sheet", "row", "ended_on")
         rows = [{"change_kind": load_diff.KINDS[line["kind"]],
                  **{c: line.get({"old_value": "before", "new_value": "after"}.get(c, c)) for c in cols}} for line in lines]

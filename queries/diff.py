@@ -24,12 +24,10 @@ Examples
 """
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from access import masking
 from graph.model import MODEL
 from graph.store import GraphStore, Row
 
@@ -58,24 +56,7 @@ def _line(kind: str, change: str, what: str, id_: str, detail: str, src: dict[st
             "before": before, "after": after, **src, "entity": entity or id_}
 
 
-def _personal(label: str, prop: str, value: Any) -> Any:
-    """Masked before/after of a personal property (names, phones, ID numbers, addresses, birth dates)."""
-    if value is None:
-        return None
-    if prop in ("phone",):
-        return masking.mask_phone(value)
-    if prop == "id_card":
-        return masking.mask_id_card(value)
-    if prop in ("head_name",) or (label == "Person" and prop == "name"):
-        return masking.mask_name(value)
-    if prop == "birth_date":
-        return str(value)[:4] + "-**-**"
-    if label == "Household" and prop in ("address", "room"):
-        return re.sub(r"\d+$", "***", str(value))
-    return value
-
-
-def _entities(a: dict, b: dict, out: list[Row], unmask: bool) -> None:
+def _entities(a: dict, b: dict, out: list[Row]) -> None:
     for label in dict.fromkeys([*a["nodes"], *b["nodes"]]):
         na, nb = a["nodes"].get(label, {}), b["nodes"].get(label, {})
         zh = MODEL.node(label).zh
@@ -88,12 +69,9 @@ def _entities(a: dict, b: dict, out: list[Row], unmask: bool) -> None:
             for p in sorted((set(pa) | set(pb)) - set(PROVENANCE)):
                 if pa.get(p) != pb.get(p):
                     name = MODEL.node(label).prop(p).zh
-                    before, after = pa.get(p), pb.get(p)
-                    if not unmask:
-                        before, after = _personal(label, p, before), _personal(label, p, after)
                     line = _line("property", "changed", zh, i, f"{zh} {i} 的“{name}”改变", _source(pb),
-                                 before=before, after=after)
-                    line["prop"] = p
+                                 before=pa.get(p), after=pb.get(p))
+                    line["label"], line["prop"] = label, p
                     out.append(line)
 
 
@@ -138,9 +116,11 @@ def _relationships(a: dict, b: dict, as_of_b: Any, out: list[Row]) -> None:
             for p in sorted((set(pa) | set(pb)) - set(PROVENANCE)):
                 if pa.get(p) != pb.get(p):
                     name = rel.prop(p).zh
-                    out.append(_line(kind, "changed", rel.zh, k.replace("|", "→"),
-                                     f"{rel.zh} {k.replace('|', '→')} 的“{name}”改变", _source(pb),
-                                     before=pa.get(p), after=pb.get(p), entity=k.split("|")[1]))
+                    line = _line(kind, "changed", rel.zh, k.replace("|", "→"),
+                                 f"{rel.zh} {k.replace('|', '→')} 的“{name}”改变", _source(pb),
+                                 before=pa.get(p), after=pb.get(p), entity=k.split("|")[1])
+                    line["label"], line["prop"] = t, p
+                    out.append(line)
 
 
 def _gaps(a: dict, b: dict, out: list[Row]) -> None:
@@ -166,18 +146,19 @@ def _gaps(a: dict, b: dict, out: list[Row]) -> None:
                 out.append(_line("gap", change, rid, i, f"{rid} {title}：{i} {CHANGES[change]}{why}", src))
 
 
-def diff(store: GraphStore, archive: Path, load_a: str | None = None, load_b: str | None = None, *,
-         unmask: bool = False) -> list[Row]:
+def diff(store: GraphStore, archive: Path, load_a: str | None = None, load_b: str | None = None) -> list[Row]:
     """Every change from load A (default: the one before the latest) to load B (default: the latest).
 
-    Personal values of changed properties (names, phones, ID numbers, addresses) are masked unless ``unmask``."""
+    Values are as the ledgers had them: a changed property's line names it (``label``, ``prop``) so
+    that ``queries.scope.Scope.mask_properties`` masks its before and after by the model's personal
+    mark, as every page and command shows them."""
     b_row = resolve_load(store, load_b, default=-1)
     a_row = resolve_load(store, load_a, default=-2)
     if a_row["id"] == b_row["id"]:
         raise ValueError(f"两次导入相同（{a_row['id']}）：请指定两个不同的导入，如 orgnet diff -2 -1")
     a, b = read_snapshot(archive, a_row["id"]), read_snapshot(archive, b_row["id"])
     out: list[Row] = []
-    _entities(a, b, out, unmask)
+    _entities(a, b, out)
     _relationships(a, b, b.get("as_of"), out)
     _gaps(a, b, out)
     for line in out:

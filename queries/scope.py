@@ -211,6 +211,23 @@ class Scope:
             out.append({k: masker.value(v, kinds.get(k)) for k, v in r.items()})
         return out
 
+    def mask_properties(self, rows: list[Row], *, what: str, values: tuple[str, ...] = ("before", "after")) -> list[Row]:
+        """Rows that carry a property's values (``queries.diff``'s changed properties): a row's
+        ``label`` and ``prop`` name the property, and its personal mark in the model masks the
+        ``values`` columns by that kind (an old phone number no longer in the database too); every
+        other value by the value nets. Unmasked (and audited) as ``mask`` is."""
+        if not self.principal.masked:
+            if rows:
+                self._log("unmask", what=what, rows=len(rows))
+            return rows
+        masker = Masker(personal_index(self.store), self.store.model)
+        marks = self.store.model.personal_props()
+        out = []
+        for r in rows:
+            kind = marks.get((r.get("label"), r.get("prop")))
+            out.append({k: masker.value(v, {kind} if kind and k in values else None) for k, v in r.items()})
+        return out
+
     # --- what pages and commands call --------------------------------------------------------------
     def named(self, name: str, values: dict[str, Any] | None = None, *, lang: str = "zh", **extra: Any) -> list[Row]:
         """Run a named query for the principal: parameters checked against the area, rows scoped and

@@ -1,5 +1,6 @@
 """Two quarters of one demo county: the first load as generated, the second with a replaced building
-leader, an ended 包联 link, a changed household and a new one, loaded with ``--replace`` (for the
+leader, an ended 包联 link, a changed household (residents), a new head of another household and a new
+household, loaded with ``--replace`` (for the
 history, diff, brief and page tests)."""
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ class Quarters:
     link: dict
     household: dict
     new_household: dict
+    #: a household whose head of household changed: a personal property (name) before and after
+    head: dict
     q2_dir: Path
     store: GraphStore | None = None
 
@@ -95,6 +98,9 @@ def two_quarters(tmp: Path, profile: str = "gaoqing", scale: float = 0.05, store
                 "党员中心户": "否", "中心户所属党组织编号": ""})
     households.append(new)
     new_household = {"id": "H-NEW-0001", "row": len(households) + 1}
+    k = 3
+    head = {"id": households[k]["住户编号*"], "before": households[k]["户主姓名"], "after": "欧阳新民", "row": k + 2}
+    households[k]["户主姓名"] = head["after"]
     _write(q2 / "住户.csv", h, households)
 
     archive = tmp / "quarters.archive"
@@ -115,4 +121,4 @@ def two_quarters(tmp: Path, profile: str = "gaoqing", scale: float = 0.05, store
     else:
         db = store.location
         r1, r2 = both(store)
-    return Quarters(db, archive, r1.load_id, r2.load_id, leader, link, household, new_household, q2, store)
+    return Quarters(db, archive, r1.load_id, r2.load_id, leader, link, household, new_household, head, q2, store)

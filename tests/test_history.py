@@ -85,6 +85,37 @@ def test_diff_traces_every_line_to_a_ledger_row(quarters):
                                                          ("gap", "opened"), ("gap", "closed")}
 
 
+def test_diff_masks_a_changed_personal_property_through_the_scope(quarters, tmp_path):
+    """A changed head of household: the diff holds both names as the ledgers had them; the scope masks
+    both by the property's personal mark (the old name is no longer in the database, so no value net
+    would find it), unless the role may unmask and asked to, which is audited."""
+    from access.audit import AuditLog
+    from access.masking import mask_name
+
+    with quarters.open() as s:
+        lines = diff(s, quarters.archive, quarters.first, quarters.second)
+        (raw,) = [x for x in lines if x["id"] == quarters.head["id"] and x.get("prop") == "head_name"]
+        assert (raw["before"], raw["after"], raw["row"]) == (quarters.head["before"], quarters.head["after"],
+                                                             quarters.head["row"])
+        assert quarters.head["before"] and not s.query("MATCH (h:Household) WHERE h.head_name = $n RETURN h.id AS id",
+                                                       {"n": quarters.head["before"]})
+        log = AuditLog(tmp_path / "audit.jsonl")
+        masked = Scope(s, Principal("li", "analyst"), log).mask_properties(lines, what="diff")
+        (m,) = [x for x in masked if x["id"] == quarters.head["id"] and x.get("prop") == "head_name"]
+        assert (m["before"], m["after"]) == (mask_name(quarters.head["before"]), "欧**民")
+        assert not log.read(event="unmask")
+        # everything else passes unchanged (ids, files, rows, the residents figure)
+        (res,) = [x for x in masked if x["id"] == quarters.household["id"] and x.get("prop") == "residents"]
+        assert (res["before"], res["after"]) == (quarters.household["before"], quarters.household["after"])
+        plain = Scope(s, Principal("li", "analyst", unmask=True), log).mask_properties(lines, what="diff")
+        assert plain == lines
+        assert [(e["user"], e["what"], e["rows"]) for e in log.read(event="unmask")] == [("li", "diff", len(lines))]
+        # a role that may not unmask gets masked values even when it asks
+        staff = Scope(s, Principal("w", "community", area="C-001", unmask=True)).mask_properties(lines, what="diff")
+        assert [x["before"] for x in staff if x["id"] == quarters.head["id"] and x.get("prop") == "head_name"] == \
+               [m["before"]]
+
+
 def test_replace_keeps_retired_relationships_as_history(quarters):
     with quarters.open() as s:
         ended = s.query("MATCH (e:EndedRel) RETURN e.rel_type AS t, e.start_id AS a, e.end_id AS b, "
@@ -111,6 +142,8 @@ def test_diff_needs_two_different_known_loads(quarters):
 def test_cli_diff_and_loads(quarters, db):
     import json
 
+    from access.masking import mask_name
+
     from click.testing import CliRunner
 
     from orgnet import cli
@@ -121,6 +154,12 @@ def test_cli_diff_and_loads(quarters, db):
     rows = json.loads(result.output)
     assert {r["change"] for r in rows} >= {"更换", "结束", "变更", "新增", "新出现"}
     assert all(r["file"] and r["row"] for r in rows)
+    head = [(r["old_value"], r["new_value"]) for r in rows if r["id"] == quarters.head["id"]]
+    assert head == [(mask_name(quarters.head["before"]), mask_name(quarters.head["after"]))]
+    result = runner.invoke(cli, ["--db", db, "--unmask", "diff", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    head = [(r["old_value"], r["new_value"]) for r in json.loads(result.output) if r["id"] == quarters.head["id"]]
+    assert head == [(quarters.head["before"], quarters.head["after"])]
     result = runner.invoke(cli, ["--db", db, "diff", quarters.second, quarters.second])
     assert result.exit_code != 0 and "两次导入相同" in result.output
     result = runner.invoke(cli, ["--db", db, "diff", "L-nope"])

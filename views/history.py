@@ -9,7 +9,7 @@ import streamlit as st
 from graph.config import archive_dir
 from queries import coverage, diff, history
 from queries.registry import ParameterError
-from views._shared import data_version, frame, principal, rule_label, scope, store, t, unmasked
+from views._shared import data_version, frame, principal, rule_label, scope, store, t
 
 s = store()
 version = data_version(s)
@@ -76,12 +76,12 @@ if a == b:
 
 
 @st.cache_data(ttl=3600, show_spinner=t("正在比较…", "Comparing…"))
-def changes(_s, location: str, version: tuple, a: str, b: str, unmask: bool) -> list[dict]:
-    return diff.diff(_s, archive_dir(_s), a, b, unmask=unmask)
+def changes(_s, location: str, version: tuple, a: str, b: str) -> list[dict]:
+    return diff.diff(_s, archive_dir(_s), a, b)
 
 
 try:
-    lines = changes(s, s.location, version, a, b, unmasked())
+    lines = scope().mask_properties(changes(s, s.location, version, a, b), what="history:diff")
 except ParameterError as e:
     st.error(str(e))
     st.stop()

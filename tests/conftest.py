@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,22 +39,98 @@ def pytest_sessionstart(session):
                     "Refusing to run only half the suite.", returncode=3)
 
 
+class BackgroundServer:
+    """A test Neo4j started in a thread: its boot (20–30 s of Java) overlaps the tests that run before
+    the first one that needs it, instead of stopping the run."""
+
+    def __init__(self, **options):
+        self.server: TestServer | None = None
+        self.error: Exception | None = None
+        self._thread = threading.Thread(target=self._start, args=(options,), daemon=True)
+        self._thread.start()
+
+    def _start(self, options) -> None:
+        try:
+            self.server = TestServer.start(**options)
+        except Exception as e:  # noqa: BLE001 - handed to the test that asks for the server
+            self.error = e
+
+    def get(self) -> TestServer:
+        self._thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.server
+
+    def stop(self) -> None:
+        self._thread.join()
+        if self.server is not None:
+            self.server.stop()
+
+
+#: servers booting or up: "main" (every Neo4j test) and "tx-limited" (test_neo4j_server's 4 MB one)
+_SERVERS: dict[str, BackgroundServer] = {}
+#: the tx-limited server: a transaction may use 4 MB; the smallest heap and page cache that boot
+TX_LIMITED = {"heap": "256m", "page_cache": "16m", "settings": {"NEO4J_TEST_TX_MAX": "4m"}}
+
+
+def _needs_neo4j(item) -> bool:
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return "neo4j" in params.values() or "neo4j_env" in item.fixturenames
+
+
+def pytest_collection_finish(session):
+    """Start the suite's Neo4j as soon as it is known that a collected test needs it."""
+    if os.environ.get("NEO4J_URI") or missing_tools():
+        return  # an external server, or none: the fixture says why
+    if any(_needs_neo4j(item) for item in session.items):
+        _SERVERS["main"] = BackgroundServer()
+    if any("tx_limited_neo4j" in item.fixturenames for item in session.items):
+        _SERVERS["tx-limited"] = None  # started once the main server is up, so the two boots do not compete
+
+
+def pytest_sessionfinish(session):
+    for server in _SERVERS.values():
+        if server is not None:
+            server.stop()
+    _SERVERS.clear()
+
+
 @pytest.fixture(scope="session")
 def neo4j_env() -> dict[str, str]:
     """Connection settings for the Neo4j the suite uses (external via NEO4J_URI, else our own)."""
     if os.environ.get("NEO4J_URI"):
         yield {k: os.environ[k] for k in NEO4J_KEYS if os.environ.get(k)}
         return
-    try:
-        server = TestServer.start()
-    except ServerUnavailable as e:
+    if missing_tools():
+        error = ServerUnavailable(f"{' and '.join(missing_tools())} not found on PATH")
+    else:
+        booting = _SERVERS.get("main") or _SERVERS.setdefault("main", BackgroundServer())
+        try:
+            server, error = booting.get(), None
+        except ServerUnavailable as e:
+            error = e
+    if error is not None:
         if _in_ci():
-            pytest.fail(f"CI=true and the test Neo4j cannot start: {e}", pytrace=False)
-        pytest.skip(f"no Neo4j: {e}")
+            pytest.fail(f"CI=true and the test Neo4j cannot start: {error}", pytrace=False)
+        pytest.skip(f"no Neo4j: {error}")
+    if "tx-limited" in _SERVERS and _SERVERS["tx-limited"] is None:
+        _SERVERS["tx-limited"] = BackgroundServer(**TX_LIMITED)
     try:
         yield server.env()
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def tx_limited_neo4j() -> TestServer:
+    """A second test server whose transactions may use at most 4 MB (booted in the background once
+    the main one is up; stopped when the module using it ends)."""
+    booting = _SERVERS.get("tx-limited") or BackgroundServer(**TX_LIMITED)
+    _SERVERS["tx-limited"] = booting
+    try:
+        yield booting.get()
+    finally:
+        booting.stop()
 
 
 class Neo4jSlot:
@@ -213,7 +290,8 @@ def _quarters(request, tmp_path_factory):
 @pytest.fixture
 def quarters(_quarters):
     """The ``Quarters`` of ``_quarters`` with its store open."""
-    return dataclasses.replace(_quarters.info, store=_quarters.get())
+    store = _quarters.get()  # (re)fills it first: ``info`` is what that fill returned
+    return dataclasses.replace(_quarters.info, store=store)
 
 
 @pytest.fixture

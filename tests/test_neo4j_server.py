@@ -113,7 +113,7 @@ def test_console_writes_are_refused_by_the_server_even_without_the_keyword_check
 
 
 @pytest.mark.skipif(bool(os.environ.get("NEO4J_URI")), reason="starts a second server of the suite's own")
-def test_a_load_beyond_the_transaction_memory_limit_writes_nothing(tmp_path, monkeypatch):
+def test_a_load_beyond_the_transaction_memory_limit_writes_nothing(tx_limited_neo4j, tmp_path, monkeypatch):
     """A load in one transaction (``ORGNET_NEO4J_BATCH_ROWS=0``): where the server's transaction memory
     cannot hold it, it fails with a message that says what to do, and nothing of it is written. In
     batch transactions, the batches fit but the last transaction (derived counts) does not: the
@@ -121,24 +121,22 @@ def test_a_load_beyond_the_transaction_memory_limit_writes_nothing(tmp_path, mon
     from demo import generate
     from ledgers import MINI, write_csvs
     from loaders.engine import load
-    from neo4j_server import TestServer
 
     g = generate("wuxiang", scale=0.1, seed=1, out_dir=tmp_path / "county", fmt="csv")
-    with TestServer.start(heap="512m", page_cache="64m", settings={"NEO4J_TEST_TX_MAX": "4m"}) as server:
-        with open_store(env=server.env()) as s:
-            s.create_schema()
-            load(write_csvs(tmp_path / "a", {"街道乡镇": MINI["街道乡镇"]}), s)
-            before = s.counts()
-            monkeypatch.setenv("ORGNET_NEO4J_BATCH_ROWS", "0")
-            with pytest.raises(QueryError, match="transaction memory") as refused:
-                load(g.paths, s)
-            assert "db.memory.transaction" in str(refused.value)
-            assert s.counts() == before
-            # In 200-row batches every batch fits, but the last transaction, which recomputes the
-            # derived counts of the whole county on a first load, does not: the committed batches are
-            # undone, and the database is as it was.
-            monkeypatch.setenv("ORGNET_NEO4J_BATCH_ROWS", "200")
-            with pytest.raises(QueryError, match="transaction memory"):
-                load(g.paths, s)
-            assert s.counts() == before and s.load_in_progress() == []
-            assert s.query("MATCH (u) WHERE u:_OrgnetUndo OR u:_OrgnetBefore RETURN count(u) AS n")[0]["n"] == 0
+    with open_store(env=tx_limited_neo4j.env()) as s:
+        s.create_schema()
+        load(write_csvs(tmp_path / "a", {"街道乡镇": MINI["街道乡镇"]}), s)
+        before = s.counts()
+        monkeypatch.setenv("ORGNET_NEO4J_BATCH_ROWS", "0")
+        with pytest.raises(QueryError, match="transaction memory") as refused:
+            load(g.paths, s)
+        assert "db.memory.transaction" in str(refused.value)
+        assert s.counts() == before
+        # In 200-row batches every batch fits, but the last transaction, which recomputes the
+        # derived counts of the whole county on a first load, does not: the committed batches are
+        # undone, and the database is as it was.
+        monkeypatch.setenv("ORGNET_NEO4J_BATCH_ROWS", "200")
+        with pytest.raises(QueryError, match="transaction memory"):
+            load(g.paths, s)
+        assert s.counts() == before and s.load_in_progress() == []
+        assert s.query("MATCH (u) WHERE u:_OrgnetUndo OR u:_OrgnetBefore RETURN count(u) AS n")[0]["n"] == 0

@@ -3,7 +3,8 @@
 The Neo4j server is the one ``tests/neo4j_server.py`` starts from Maven Central (once per session,
 on a free port), unless ``NEO4J_URI`` points the suite at a server of your own — which it then
 **wipes**, so use a throwaway one. With ``CI=true`` a missing Java or Maven fails the run; it never
-skips the Neo4j tests there.
+skips the Neo4j tests there. The server boots in a background thread as soon as collection shows a
+Neo4j test, so its boot overlaps the Kùzu tests that run first.
 
 Neo4j Community has one user database, so tests take turns on it: a test that writes gets it wiped
 (``store``), and data that a module only reads is loaded once and reloaded only when another test

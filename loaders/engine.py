@@ -471,14 +471,26 @@ def load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool =
                      progress=progress, user=user, as_of=as_of, _checkpoint=_checkpoint)
 
 
-def _empty_under_replace(sheets: list[SheetData]) -> list[LedgerError]:
-    """A ledger with a header and no rows cannot take part in ``--replace``: it would retire every
-    relationship its earlier loads wrote (a building ledger emptied by mistake would detach every
-    building from its compound), so it is an error, also under ``--skip-invalid``."""
-    return [LedgerError("empty-ledger", sd.file, sd.sheet, sd.header_row, "", None,
-                        f"“{sd.spec.zh}”台账只有表头、没有数据行：使用 --replace（替换）导入时，这会结束此前由该台账"
-                        "写入的全部关系。请确认选对了文件、内容没有丢失；若只是没有新数据，请不要在这次导入中包含它")
-            for sd in sheets if not len(sd)]
+def _empty_under_replace(sheets: list[SheetData], store: GraphStore) -> list[LedgerError]:
+    """A ledger with a header and no rows whose earlier loads wrote relationships cannot take part in
+    ``--replace``: it would retire every one of them (a building ledger emptied by mistake would
+    detach every building from its compound). So it is an error, also under ``--skip-invalid``; an
+    empty ledger that never wrote anything (none of that kind yet) is harmless."""
+    from graph.schema import rels_from_source
+
+    out = []
+    for sd in sheets:
+        if len(sd):
+            continue
+        written = sum(len(store.query(rels_from_source(t, a, b), {"file": sd.file, "sheet": sd.sheet}))
+                      for t in sd.spec.rel_types() for a, b in MODEL.rel(t).pairs
+                      if not sd.spec.is_node or sd.spec.label in (a, b))
+        if written:
+            out.append(LedgerError(
+                "empty-ledger", sd.file, sd.sheet, sd.header_row, "", None,
+                f"“{sd.spec.zh}”台账只有表头、没有数据行：使用 --replace（替换）导入时，这会结束此前由该台账写入的 "
+                f"{written:,} 条关系。请确认选对了文件、内容没有丢失；若只是没有新数据，请不要在这次导入中包含它"))
+    return out
 
 
 def _load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool, replace: bool,
@@ -489,7 +501,7 @@ def _load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool,
     reconcile(store, archive)
     as_of = as_of or dt.date.today()
     v = validate(paths, store, progress=progress, skip_invalid=skip_invalid)
-    if replace and (empty := _empty_under_replace(v.sheets)):
+    if replace and (empty := _empty_under_replace(v.sheets, store)):
         v.errors.extend(empty)
         raise LoadRefused(v)
     if v.errors and not skip_invalid:

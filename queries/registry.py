@@ -27,6 +27,8 @@ Examples
 """
 from __future__ import annotations
 
+import math
+
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -65,17 +67,56 @@ class Param:
             return zh.strip() or self.name
         return en.strip() or PARAM_EN.get(self.name) or self.name.replace("_", " ").capitalize()
 
+    def number_range(self) -> dict[str, Any]:
+        """``min_value`` and ``max_value`` for a form's number input, typed like the default ({} if none)."""
+        limits = PARAM_LIMITS.get(self.name)
+        if not limits or isinstance(limits[0], str) or isinstance(self.default, bool):
+            return {}
+        cast = type(self.default)
+        return {"min_value": cast(limits[0]), "max_value": cast(limits[1])}
+
+    @property
+    def choices(self) -> tuple[str, ...] | None:
+        """The words a text parameter may be, when it may be only some."""
+        limits = PARAM_LIMITS.get(self.name)
+        return limits if limits and isinstance(limits[0], str) else None
+
     def coerce(self, value: Any) -> Any:
-        """Form values arrive as text: give them the default's type."""
+        """Form values arrive as text: give them the default's type, within ``PARAM_LIMITS``.
+
+        Raises ``ParameterError`` (in Chinese, naming the parameter) for text that is not a number,
+        a fraction where a whole number is meant, ``inf``/``nan``, or a value outside its range or
+        choices: a radius of -5 m or a worker load of 0 households would answer nonsense."""
+        limits = PARAM_LIMITS.get(self.name)
         if value is None or isinstance(self.default, str) or self.default is None:
+            if isinstance(limits, tuple) and isinstance(limits[0], str) and value not in limits:
+                raise ParameterError(f"参数 {self.name}（{self.label()}）不能是“{value}”：可选 {' / '.join(limits)}")
             return value
         if isinstance(self.default, bool):
             return value if isinstance(value, bool) else str(value).strip().lower() in ("1", "true", "yes", "是")
+        if not isinstance(self.default, (int, float)):
+            return value
+        try:
+            number = float(str(value).strip().replace(",", "").replace("，", ""))
+        except ValueError:
+            raise ParameterError(f"参数 {self.name}（{self.label()}）应为数字，收到“{value}”") from None
+        if not math.isfinite(number):
+            raise ParameterError(f"参数 {self.name}（{self.label()}）应为有限的数字，收到“{value}”")
         if isinstance(self.default, int):
-            return int(float(value))
-        if isinstance(self.default, float):
-            return float(value)
-        return value
+            if number != int(number):
+                raise ParameterError(f"参数 {self.name}（{self.label()}）应为整数，收到“{value}”")
+            number = int(number)
+        if limits is not None and not limits[0] <= number <= limits[1]:
+            raise ParameterError(f"参数 {self.name}（{self.label()}）应在 {limits[0]:,}–{limits[1]:,} 之间，收到 {value}")
+        return number
+
+
+#: what each parameter may be: (lowest, highest) for numbers, the allowed words for text
+PARAM_LIMITS: dict[str, tuple] = {
+    "radius_m": (1, 100_000), "max_households": (1, 100_000), "min_households": (1, 10_000_000),
+    "min_links": (0, 1_000), "max_links": (0, 1_000), "limit": (1, 10_000), "max_hops": (1, 8),
+    "level": ("county", "street", "community", "grid"),
+}
 
 
 #: English labels of the parameters whose header gives only Chinese
@@ -132,7 +173,13 @@ class NamedQuery:
         if unknown:
             raise ParameterError(f"{self.name} has no parameter {', '.join(sorted(unknown))}; "
                            f"parameters: {', '.join(sorted(known)) or 'none'}")
-        return {p.name: p.coerce(values.get(p.name, p.default)) for p in self.params}
+        bound = {p.name: p.coerce(values.get(p.name, p.default)) for p in self.params}
+        if bound.get("rule"):  # a rule filter naming no rule would answer "no rows"
+            rules = sorted(q.rule for q in registry().values() if q.rule)
+            bound["rule"] = str(bound["rule"]).strip().upper()
+            if bound["rule"] not in rules:
+                raise ParameterError(f"没有规则“{values.get('rule')}”：规则有 {', '.join(rules)}")
+        return bound
 
     def run(self, store: GraphStore, values: dict[str, Any] | None = None, **extra: Any) -> list[Row]:
         """Run on any store; ``extra`` passes parameters that are not user-facing (e.g. ``ids``).

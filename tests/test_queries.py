@@ -76,6 +76,31 @@ def test_unknown_parameters_are_refused():
         coverage.rule("R15").bind({"radius": 5})
 
 
+@pytest.mark.parametrize("query, values, says", [
+    ("R15", {"radius_m": "abc"}, "应为数字"), ("R15", {"radius_m": "1e400"}, "有限的数字"),
+    ("R15", {"radius_m": -5}, "1–100,000"), ("R05A", {"max_households": 0}, "1–100,000"),
+    ("R05A", {"max_households": "2.5"}, "应为整数"), ("connection_path", {"max_hops": 50}, "1–8"),
+    ("rule_trend", {"level": "town"}, "可选 county / street / community / grid"),
+    ("rule_trend", {"rule": "R99"}, "没有规则“R99”"),
+])
+def test_parameter_values_that_would_answer_nonsense_are_refused(query, values, says):
+    """A radius of -5 m gave every building as a gap; 0 households per worker "增配 -1 名"; an
+    unknown level or rule an empty answer that reads as "no data"; text a traceback."""
+    from queries.registry import registry
+
+    q = coverage.rule(query) if query.startswith("R") else registry()[query]
+    with pytest.raises(ParameterError, match=says):
+        q.bind(values)
+
+
+def test_parameter_values_are_read_as_people_type_them():
+    from queries.registry import registry
+
+    assert coverage.rule("R15").bind({"radius_m": "1,500"}) == {"radius_m": 1500}
+    assert registry()["rule_trend"].bind({"rule": " r08"})["rule"] == "R08"
+    assert coverage.rule("R15").params[0].number_range() == {"min_value": 1, "max_value": 100_000}
+
+
 MINI_GAPS = {
     "R01": ["G1"], "R02": ["B3"], "R03A": ["B2", "B3"], "R03B": [], "R04A": ["U1", "U2", "U3"], "R04B": [],
     "R05A": [], "R05B": ["G1", "G2"], "R06": [], "R07": [], "R08": ["H3"], "R09": [], "R10A": [], "R10B": [],

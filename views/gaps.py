@@ -25,7 +25,7 @@ if q.params:
     cols = st.columns(len(q.params))
     for col, p in zip(cols, q.params):
         params[p.name] = col.number_input(p.label("en" if english() else "zh"), value=p.default,
-                                          key=f"p_{rule_id}_{p.name}")
+                                          key=f"p_{rule_id}_{p.name}", **p.number_range())
 key = tuple(sorted(params.items()))
 
 if not principal().may("detail"):

@@ -33,7 +33,9 @@ with named_tab:
             if isinstance(p.default, bool):
                 values[p.name] = st.checkbox(label, value=p.default, key=key)
             elif isinstance(p.default, (int, float)):
-                values[p.name] = st.number_input(label, value=p.default, key=key)
+                values[p.name] = st.number_input(label, value=p.default, key=key, **p.number_range())
+            elif p.choices:
+                values[p.name] = st.selectbox(label, p.choices, index=p.choices.index(p.default), key=key)
             else:
                 values[p.name] = st.text_input(label, value=p.default, key=key)
         run = st.form_submit_button(t("运行", "Run"))

@@ -71,7 +71,7 @@ class BackgroundServer:
 #: servers booting or up: "main" (every Neo4j test) and "tx-limited" (test_neo4j_server's 4 MB one)
 _SERVERS: dict[str, BackgroundServer] = {}
 #: the tx-limited server: a transaction may use 4 MB; the smallest heap and page cache that boot
-TX_LIMITED = {"heap": "256m", "page_cache": "16m", "settings": {"NEO4J_TEST_TX_MAX": "4m"}}
+TX_LIMITED = {"heap": "256m", "page_cache": "16m", "settings": {"NEO4J_TEST_TX_MAX": "4m"}, "quick_jit": True}
 
 
 def _needs_neo4j(item) -> bool:
@@ -84,7 +84,7 @@ def pytest_collection_finish(session):
     if os.environ.get("NEO4J_URI") or missing_tools():
         return  # an external server, or none: the fixture says why
     if any(_needs_neo4j(item) for item in session.items):
-        _SERVERS["main"] = BackgroundServer()
+        _SERVERS["main"] = BackgroundServer(quick_jit=True)
     if any("tx_limited_neo4j" in item.fixturenames for item in session.items):
         _SERVERS["tx-limited"] = None  # started once the main server is up, so the two boots do not compete
 
@@ -105,7 +105,7 @@ def neo4j_env() -> dict[str, str]:
     if missing_tools():
         error = ServerUnavailable(f"{' and '.join(missing_tools())} not found on PATH")
     else:
-        booting = _SERVERS.get("main") or _SERVERS.setdefault("main", BackgroundServer())
+        booting = _SERVERS.get("main") or _SERVERS.setdefault("main", BackgroundServer(quick_jit=True))
         try:
             server, error = booting.get(), None
         except ServerUnavailable as e:

@@ -1,4 +1,4 @@
-"""The rectification ledger on the demo county: cases open for exactly the gaps, a fixing load moves
+"""The rectification ledger on a small demo county, on both stores: cases open for exactly the gaps, a fixing load moves
 exactly those cases to 已整改待核验, a gap that comes back reopens its case, a returned task list is
 validated like any ledger (a bad row refuses the whole file), closing needs the gap gone, and a
 rebuild from the archive restores every case."""
@@ -15,6 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 from cases import ledger, tasklist
+from conftest import BACKENDS, fresh_store
 from graph.config import open_store
 from demo import run_demo
 from loaders.engine import LoadRefused, load, rebuild
@@ -23,18 +24,18 @@ ROOT = Path(__file__).resolve().parents[1]
 TODAY = dt.date(2026, 6, 1)
 
 
-# Kùzu only, for the suite's time budget: a scale-0.25 county and its re-loads would add about 2 min
-# on Neo4j. Case sync writes through the loader and the rules, which run on both stores elsewhere.
-@pytest.fixture(scope="module")
-def county(tmp_path_factory):
+@pytest.fixture(scope="module", params=BACKENDS)
+def county(request, tmp_path_factory):
+    """A small demo county (every rule's planted gaps, about 2,000 households) with its cases opened;
+    the tests run in order and each builds on the last one's writes."""
     base = tmp_path_factory.mktemp("cases")
-    store = open_store(str(base / "db.kuzu"))
-    store.create_schema()
+    env = request.getfixturevalue("neo4j_env") if request.param == "neo4j" else None
+    store = fresh_store(request.param, base, env, "db")
     archive = base / "archive"
-    run_demo(store, profile="gaoqing", scale=0.25, seed=3, out_dir=base / "ledgers", archive=archive, fmt="csv")
+    run_demo(store, profile="gaoqing", scale=0.05, seed=3, out_dir=base / "ledgers", archive=archive, fmt="csv")
     manifest = json.loads((base / "ledgers" / "manifest.json").read_text(encoding="utf-8"))
     first = ledger.sync(store, archive=archive, today=TODAY)
-    state = {"store": store, "archive": archive, "base": base, "manifest": manifest, "first": first}
+    state = {"store": store, "archive": archive, "base": base, "manifest": manifest, "first": first, "env": env}
     yield state
     state["store"].close()
 
@@ -86,9 +87,13 @@ def test_fixing_load_moves_exactly_those_cases_and_a_returning_gap_reopens(count
         else:
             assert row["status"] == before[cid]["status"] and row["gap_present"]
 
-    # the property service goes again (--replace of the same file with no rows): the R12 cases reopen
-    empty = _csv(base / "物业服务-整改.csv", ["物业企业编号", "小区编号", "服务方式"], [])
-    load([empty], store, archive=county["archive"], replace=True)
+    # the property service goes again (--replace of the same file without those rows; a header-only
+    # file is refused under --replace, so it keeps one compound the demo's own ledger already serves):
+    # the R12 cases reopen
+    with open(base / "ledgers" / "物业服务.csv", encoding="utf-8-sig", newline="") as f:
+        served = next(r for r in csv.reader(list(f)[1:]) if r[1] not in compounds)
+    again = _csv(base / "物业服务-整改.csv", ["物业企业编号", "小区编号", "服务方式", "起始日期"], [served])
+    load([again], store, archive=county["archive"], replace=True)
     report = ledger.sync(store, archive=county["archive"], today=TODAY)
     reopened = {ledger.case_id("R12", c) for c in compounds}
     assert set(report.reopened) == reopened and report.fixed == [] and report.opened == []
@@ -157,14 +162,14 @@ def test_returned_task_list_updates_cases_and_a_bad_row_refuses_all(county):
     assert rows[mine[0]["id"]]["rule"] == mine[0]["rule"] and rows[mine[0]["id"]]["problem"] == mine[0]["problem"]
 
 
-def test_a_rebuild_restores_every_case(county, tmp_path):
-    fresh = open_store(str(tmp_path / "rebuilt.kuzu"))
-    fresh.create_schema()
-    try:
-        rebuild(fresh, county["archive"])
-        assert ledger.cases(fresh, today=TODAY) == ledger.cases(county["store"], today=TODAY)
-    finally:
-        fresh.close()
+def test_a_rebuild_restores_every_case(county):
+    store = county["store"]
+    before = ledger.cases(store, today=TODAY)
+    store.clear()
+    store.create_schema()
+    assert ledger.cases(store, today=TODAY) == []
+    rebuild(store, county["archive"])
+    assert ledger.cases(store, today=TODAY) == before
 
 
 def test_overdue_and_per_community(county):
@@ -181,16 +186,25 @@ def test_overdue_and_per_community(county):
         ledger.cases(store, status="完成")
 
 
-def test_cli_lists_and_exports_cases(county, tmp_path):
-    # the CLI runs on a copy of the database: Kùzu lets one process open a file at a time
-    import shutil
+def cli_db(county, tmp_path) -> tuple[str, dict[str, str]]:
+    """The ``--db`` value and environment of a CLI process on the county: on Kùzu a copy of the file
+    (one process opens a file at a time), on Neo4j the server with its credentials."""
+    if county["env"] is None:
+        import shutil
 
-    db = tmp_path / "copy.kuzu"
-    county["store"].close()
-    shutil.copy(county["base"] / "db.kuzu", db)
-    county["store"] = open_store(str(county["base"] / "db.kuzu"))
-    env = {"PYTHONPATH": str(ROOT), "ORGNET_ARCHIVE": str(tmp_path / "archive"), "PATH": "/usr/bin:/bin"}
-    run = lambda *a: subprocess.run([sys.executable, str(ROOT / "orgnet.py"), "--db", str(db), *a],
+        db = tmp_path / "copy.kuzu"
+        county["store"].close()
+        shutil.copy(county["base"] / "db.kuzu", db)
+        county["store"] = open_store(str(county["base"] / "db.kuzu"))
+        return str(db), {}
+    return county["env"]["NEO4J_URI"], {k: v for k, v in county["env"].items() if k != "NEO4J_URI"}
+
+
+def test_cli_lists_and_exports_cases(county, tmp_path):
+    db, db_env = cli_db(county, tmp_path)
+    env = {"PYTHONPATH": str(ROOT), "ORGNET_ARCHIVE": str(tmp_path / "archive"), "PATH": "/usr/bin:/bin",
+           "ORGNET_ACCESS": str(tmp_path / "access"), **db_env}
+    run = lambda *a: subprocess.run([sys.executable, str(ROOT / "orgnet.py"), "--db", db, *a],
                                     capture_output=True, text=True, env=env, timeout=300)
     out = run("cases", "--format", "json", "--status", "待整改")
     assert out.returncode == 0, out.stderr

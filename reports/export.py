@@ -57,6 +57,7 @@ COLUMN_ZH.update({"building_leader": "楼长职务数", "unit_leader": "单元�
 
 COLUMN_ZH.update({"code": "错误类型", "file": "文件", "sheet": "工作表", "row": "行", "column": "列", "value": "值",
                   "message": "说明"})
+COLUMN_ZH.update({"nodes": "途经对象", "rels": "途经关系"})
 
 #: validation error codes (stable, English, for scripts) as a person reads them
 ERROR_ZH = {
@@ -85,6 +86,7 @@ COLUMN_EN = {
     "non_members": "Non-member unit leaders", "head_name": "Household head", "link_kind": "Link kind",
     "same_unit": "Same unit", "same_building": "Same building", "same_compound": "Same compound",
     "assigned_to": "Assigned to", "linked_households": "Linked households", "label_zh": "Kind",
+    "nodes": "Passing through", "rels": "Relationships on the way",
     "broken_link": "Broken link", "fix": "How to fix", "problem": "What is wrong", "id_card": "ID number", "head_phone": "Head's phone",
 }
 
@@ -176,12 +178,33 @@ def readable(rows: list[dict], lang: str = "zh", keep: tuple[str, ...] = ()) -> 
                 v = MODEL.node(v).en if lang == "en" else MODEL.node(v).zh
             elif c in REL_COLUMNS and isinstance(v, str) and v in rels:
                 v = rels[v].en if lang == "en" else rels[v].zh
+            elif isinstance(v, list) and v and all(isinstance(x, dict) and "label" in x for x in v):
+                # a path's nodes: "钟*涛（人员）→ 锦嘉三级网格10（网格）→ …"
+                v = " → ".join(f"{x.get('name') or x.get('id')}（{_kind(x['label'], lang)}）" for x in v)
+            elif isinstance(v, list) and v and all(isinstance(x, str) and x in rels for x in v):
+                v = " → ".join(rels[x].en if lang == "en" else rels[x].zh for x in v)
             shown[c] = v if c in keep else display(c, v)
         out.append(shown)
     return out
 
 
+def _kind(label: str, lang: str) -> str:
+    from graph.model import MODEL
+
+    if label not in MODEL.labels:
+        return label
+    return MODEL.node(label).en if lang == "en" else MODEL.node(label).zh
+
+
 def _plain(value: Any) -> Any:
+    if isinstance(value, list) and value and all(isinstance(x, dict) and "label" in x for x in value):
+        return " → ".join(f"{x.get('name') or x.get('id')}（{_kind(x['label'], 'zh')}）" for x in value)
+    if isinstance(value, list) and value and all(isinstance(x, str) for x in value):
+        from graph.model import MODEL
+
+        rels = {r.name: r.zh for r in MODEL.rels}
+        if all(x in rels for x in value):
+            return " → ".join(rels[x] for x in value)
     if isinstance(value, list):
         return "、".join("" if v is None else str(v) for v in value)
     if isinstance(value, dict):

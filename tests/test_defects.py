@@ -346,3 +346,16 @@ def test_cli_tables_read_as_the_pages(county):
         for s in starts:
             i = next(i for i in range(len(line) + 1) if _width(line[:i]) >= s)
             assert _width(line[:i]) == s and line[i - 2:i] == "  ", (line, s)
+
+
+def test_a_path_reads_as_names_and_kinds_in_the_cli_and_its_files(county):
+    """connection_path printed Python dicts ({'id': …, 'label': 'Person', …}) and relationship type
+    names in the terminal and in its CSV."""
+    for fmt in ("table", "csv"):
+        result = CliRunner().invoke(cli, ["--db", county, "query", "connection_path", "-p", "person=M1",
+                                          "-p", "household=H1", "--format", fmt])
+        assert result.exit_code == 0, result.output
+        # M1 lives in H1 and is linked to it: either one-hop path is a shortest one
+        assert "（人员） → " in result.output and "（户）" in result.output
+        assert ("居住" in result.output) != ("包联" in result.output)
+        assert "{'id'" not in result.output and "_" not in result.output and "途经对象" in result.output

@@ -15,7 +15,10 @@ that are about single rows (hierarchy cycles, update-only ledgers, rejects).
 from __future__ import annotations
 
 import dataclasses
+import os
+import pickle
 import re
+import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -81,6 +84,9 @@ class SheetData:
     #: column → the cells as the file holds them, for a rejects file: not kept while loading (a
     #: county's raw cells would double the memory), read again for the rejected rows (``restore_raw``)
     raw: dict[str, list] = field(default_factory=dict)
+    #: while other sheets are read and checked, a large sheet's ``values`` wait in an anonymous
+    #: temporary file (``spill``; the references and keys the cross-sheet checks need stay here)
+    _spilled: Any = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.numbers)
@@ -88,6 +94,41 @@ class SheetData:
     def error(self, i: int, code: str, column: str, value: Any, message: str) -> None:
         self.errors.setdefault(i, []).append(LedgerError(code, self.file, self.sheet, self.numbers[i], column,
                                                          None if value is None else str(value), message))
+
+    def spill(self) -> bool:
+        """Move ``values`` (the bulk of a sheet: every typed property cell) to an anonymous
+        temporary file, so a load holds one large sheet's values at a time, not the county's. The
+        file has no name (it is gone when closed or when the process dies, even by ``kill -9``).
+        When it cannot be written (a full disk) the values simply stay in memory."""
+        if self._spilled is not None or not self.values:
+            return False
+        f = None
+        try:
+            f = tempfile.TemporaryFile(prefix="orgnet-sheet-", dir=os.environ.get("ORGNET_SPILL_DIR") or None)
+            pickle.dump(self.values, f, protocol=pickle.HIGHEST_PROTOCOL)
+            f.flush()
+        except OSError:
+            if f is not None:
+                f.close()
+            return False
+        self._spilled, self.values = f, {}
+        return True
+
+    def unspill(self) -> dict[str, list]:
+        """``values``, read back from the temporary file if the sheet was spilled."""
+        if self._spilled is not None:
+            f, self._spilled = self._spilled, None
+            with f:
+                f.seek(0)
+                self.values = pickle.load(f)
+        return self.values
+
+    def drop_values(self) -> None:
+        """Forget ``values`` (in memory or spilled): a node sheet's properties, once planned."""
+        if self._spilled is not None:
+            self._spilled.close()
+            self._spilled = None
+        self.values = {}
 
     def resolved_at(self, header: str, i: int) -> list[tuple[str, str]] | None:
         """The resolved references [(label, id)] of row ``i`` in column ``header`` (None if none)."""
@@ -116,6 +157,8 @@ class SheetData:
     def keep_only(self, rows: list[int]) -> None:
         """Keep rows ``rows`` (indices, in order) and forget the rest: after planning, only the
         rejected rows are still needed (for the rejects file)."""
+        if self._spilled is not None:  # the values of the kept rows only
+            self.unspill()
         pick = lambda col: [col[i] for i in rows]  # noqa: E731
         self.errors = {n: self.errors[i] for n, i in enumerate(rows) if i in self.errors}
         self.numbers = pick(self.numbers)
@@ -146,7 +189,7 @@ class Record:
     @property
     def props(self) -> dict[str, Any]:
         i = self.i
-        return {k: col[i] for k, col in self.source.values.items() if col[i] is not None}
+        return {k: col[i] for k, col in self.source.unspill().items() if col[i] is not None}
 
     @property
     def refs(self) -> dict[str, list[str]]:

@@ -22,6 +22,7 @@ import gc
 import getpass
 import hashlib
 import json
+import os
 import shutil
 import time
 from collections import defaultdict
@@ -35,7 +36,7 @@ from graph.store import GraphStore, StoreError, utcnow
 
 from .hierarchy import cycles as _cycles
 from .incremental import changed_columns
-from .plan import NodeBatch, RelBatch, plan, size
+from .plan import NodeBatch, RelBatch, node_batch_count, plan, plan_nodes, plan_rels, size
 from .archive import (DISK_FULL_HINT, LoadFailed, archive_files, archived_loads, check_space, commit_pending,  # noqa: F401
                       log_entry, reconcile, replay_files, sha256, write_pending)
 from .columnar import LedgerError, Record, SheetData, parse_sheet
@@ -46,6 +47,16 @@ from .rules import existing_only
 from .specs import LEDGERS, Column, Ledger, Ref
 
 Progress = Callable[[str, int, int], None]
+
+#: a parsed sheet of at least this many rows waits on disk while the others are read and checked
+#: (``SheetData.spill``): a load then holds the keys and references of the county, but the property
+#: values of one large sheet at a time
+SPILL_ROWS = 20_000
+
+
+def _spill_rows() -> int:
+    raw = os.environ.get("ORGNET_SPILL_ROWS", "").strip()
+    return int(raw) if raw.isdigit() else SPILL_ROWS
 
 @dataclass
 class Validation:
@@ -236,6 +247,8 @@ def _read(paths: Sequence[Path], errors: list[LedgerError], skipped: list[str], 
             sheet.cells = sheet.originals = {}  # parsed: the texts are not needed any more
             if not len(sd):
                 skipped.append(f"{where}：只有表头，没有数据行，未导入任何内容")
+            if len(sd) >= _spill_rows():
+                sd.spill()
             out.append(sd)
             if progress:
                 progress(f"读取 Reading {where}：{_rate(len(sd), t0)}", i, len(paths))
@@ -509,19 +522,20 @@ def _load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool,
     hashes = {p: sha256(p) for p in v.files}
     load_id = started.strftime("L%Y%m%d%H%M%S") + "-" + hashlib.sha256(
         "".join(sorted(hashes.values())).encode()).hexdigest()[:6]
-    node_batches, rel_batches = _plan(v, load_id)
-    for sd in v.sheets:  # the plan holds what is written; only rejected rows are still needed
-        sd.keep_only(sorted(sd.errors))
+    # Relationships are planned first (ids the sheets hold anyway); node batches one label at a
+    # time, each written before the next label's values are read back from disk.
+    rel_batches = plan_rels(v.sheets, load_id)
+    node_steps = node_batch_count(v.sheets)
     if store.backend == "kuzu":
         check_space(Path(store.location), v.files)
     if archive is not None:
         archive_files(archive, hashes)
     written: dict[str, int] = defaultdict(int)
-    steps = len(node_batches) + len(rel_batches) + 1
+    steps = node_steps + len(rel_batches) + 1
     retired = unchanged = 0
     pending = None
     with _disk_errors(), store.load_transaction(load_id) as tx:
-        for i, (label, cols) in enumerate(node_batches):
+        for i, (label, cols) in enumerate(_each_label(v, load_id)):
             rows = size(cols)
             if progress:
                 progress(f"写入 {MODEL.node(label).zh}：{rows:,} 行", i, steps)
@@ -529,7 +543,7 @@ def _load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool,
             cols, same = changed_columns(store, cols, label=label)
             unchanged += same
             written[label] += tx.upsert_node_columns(label, cols) + same
-            node_batches[i] = (label, {})  # written: let it go before the next batch
+            del cols  # written: let it go before the next batch
             if progress:
                 progress(f"写入 {MODEL.node(label).zh}：{_rate(rows, t1)}", i + 1, steps)
         if _checkpoint:
@@ -538,7 +552,7 @@ def _load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool,
             what = f"{MODEL.rel(t).zh}（{MODEL.node(a).zh}→{MODEL.node(b).zh}）"
             rows = size(cols)
             if progress:
-                progress(f"写入 {what}：{rows:,} 行", len(node_batches) + j, steps)
+                progress(f"写入 {what}：{rows:,} 行", node_steps + j, steps)
             t1 = time.monotonic()
             todo, same = changed_columns(store, cols, rel=(t, a, b))
             unchanged += same
@@ -547,7 +561,7 @@ def _load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool,
             # --replace still needs the written pairs
             rel_batches[j] = ((t, a, b), {"src": cols["src"], "dst": cols["dst"]} if replace else {})
             if progress:
-                progress(f"写入 {what}：{_rate(rows, t1)}", len(node_batches) + j + 1, steps)
+                progress(f"写入 {what}：{_rate(rows, t1)}", node_steps + j + 1, steps)
         if _checkpoint:
             _checkpoint("relationships-written")
         if replace:
@@ -580,6 +594,14 @@ def _load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool,
         rejects_file = write_rejects(v, rejects or Path(f"rejects-{load_id}.xlsx"))
     return LoadReport(load_id, dict(written), rejected, v.errors, rejects_file, retired,
                       round(time.monotonic() - t0, 3), v.skipped, unchanged, as_of)
+
+
+def _each_label(v: Validation, load_id: str) -> Iterable[NodeBatch]:
+    """Node batches in model order, planned one label at a time (``plan.plan_nodes``)."""
+    for label in MODEL.labels:
+        batches = plan_nodes(v.sheets, load_id, label)
+        while batches:
+            yield batches.pop(0)
 
 
 @contextmanager

@@ -33,44 +33,84 @@ def take(columns: Columns, rows: list[int]) -> Columns:
 
 def plan(v, load_id: str) -> tuple[list[NodeBatch], list[RelBatch]]:
     """Node batches in model order, relationship batches largest first (a store may bulk-copy into a
-    still-empty table, so the big batch should get there first)."""
-    nodes: dict[tuple[str, tuple[str, ...]], Columns] = {}
-    rels: dict[tuple[tuple[str, str, str], tuple[str, ...]], Columns] = {}
-    for sd in v.sheets:
-        n = len(sd)
-        good = [i for i in range(n) if i not in sd.errors] if sd.errors else None
-        pick = (lambda col: col) if good is None else (lambda col: [col[i] for i in good])  # noqa: E731
-        m = n if good is None else len(good)
-        if not m:
+    still-empty table, so the big batch should get there first). Afterwards each sheet keeps only
+    its rejected rows. The loader plans the relationships first (``plan_rels``: they hold the ids
+    the sheets already hold, and the few columns of the relationship ledgers), then one label at a
+    time (``plan_nodes``), writing each before the next label's values are read back."""
+    rel_batches = plan_rels(v.sheets, load_id)
+    return [b for label in MODEL.labels for b in plan_nodes(v.sheets, load_id, label)], rel_batches
+
+
+def node_batch_count(sheets) -> int:
+    """How many batches ``plan_nodes`` will make over all labels (for progress), without planning."""
+    return len({(sd.spec.label, tuple(c.header for c in sd.spec.columns if c.header in sd.present))
+                for sd in sheets if sd.spec.is_node and len(sd) > len(sd.errors)})
+
+
+def _good_rows(sd):
+    """(pick, m): a function taking a column's valid rows, and how many there are."""
+    n = len(sd)
+    good = [i for i in range(n) if i not in sd.errors] if sd.errors else None
+    pick = (lambda col: col) if good is None else (lambda col: [col[i] for i in good])  # noqa: E731
+    return pick, (n if good is None else len(good))
+
+
+def _provenance(sd, pick, m: int, load_id: str) -> dict[str, list]:
+    return {"src_load": [load_id] * m, "src_file": [sd.file] * m, "src_sheet": [sd.sheet] * m,
+            "src_row": pick(sd.numbers)}
+
+
+def plan_nodes(sheets, load_id: str, label: str) -> list[NodeBatch]:
+    """The node batches of ``label`` from its node ledgers' valid rows, after ``plan_rels``. Each
+    sheet's property values are read back if spilled (``SheetData.unspill``) and let go once
+    planned; the sheet then keeps only its rejected rows."""
+    nodes: dict[tuple[str, ...], Columns] = {}
+    for sd in sheets:
+        if not (sd.spec.is_node and sd.spec.label == label):
             continue
-        _plan_sheet(sd, pick, m, load_id, nodes, rels)
-        sd.keep_only(sorted(sd.errors))  # planned: the sheet keeps only its rejected rows
-    order = {label: i for i, label in enumerate(MODEL.labels)}
-    node_batches = sorted(((label, cols) for (label, _), cols in nodes.items()), key=lambda x: order[x[0]])
+        pick, m = _good_rows(sd)
+        if m:
+            spec, none = sd.spec, [None] * len(sd)
+            values = sd.unspill()
+            prov = _provenance(sd, pick, m, load_id)
+            cols = tuple(spec.prop_of(c).name for c in spec.columns if c.header in sd.present)
+            batch = nodes.setdefault(cols, {c: [] for c in ("id", *cols, *PROVENANCE)})
+            batch["id"] += pick(sd.keys)
+            for c in cols:
+                batch[c] += pick(values.get(c, none))
+            for c in PROVENANCE:
+                batch[c] += prov[c]
+        sd.drop_values()  # planned (a rejects file is made from the cells as read, not from these)
+        sd.keep_only(sorted(sd.errors))
+    return [(label, cols) for cols in nodes.values()]
+
+
+def plan_rels(sheets, load_id: str) -> list[RelBatch]:
+    """Relationship batches of every sheet's valid rows, largest first. A relationship ledger then
+    keeps only its rejected rows; a node ledger does so once ``plan_nodes`` has planned it."""
+    rels: dict[tuple[tuple[str, str, str], tuple[str, ...]], Columns] = {}
+    for sd in sheets:
+        pick, m = _good_rows(sd)
+        if m:
+            _plan_rels(sd, pick, m, load_id, rels)
+        if not sd.spec.is_node:
+            sd.keep_only(sorted(sd.errors))  # planned: the sheet keeps only its rejected rows
     totals: dict[tuple[str, str, str], int] = {}
     rel_list = []
     for (trip, _), cols in rels.items():
         cols = _last_of_each_pair(cols)
         totals[trip] = totals.get(trip, 0) + size(cols)
         rel_list.append((trip, cols))
-    rel_batches = sorted(rel_list, key=lambda x: (-totals[x[0]], -size(x[1])))
-    return node_batches, rel_batches
+    return sorted(rel_list, key=lambda x: (-totals[x[0]], -size(x[1])))
 
 
-def _plan_sheet(sd, pick, m: int, load_id: str, nodes: dict, rels: dict) -> None:
+def _plan_rels(sd, pick, m: int, load_id: str, rels: dict) -> None:
     spec, n = sd.spec, len(sd)
     none = [None] * n
-    prov = {"src_load": [load_id] * m, "src_file": [sd.file] * m, "src_sheet": [sd.sheet] * m,
-            "src_row": pick(sd.numbers)}
+    prov = _provenance(sd, pick, m, load_id)
     cols = tuple(spec.prop_of(c).name for c in spec.columns if c.header in sd.present)
     if spec.is_node:
         keys = pick(sd.keys)
-        batch = nodes.setdefault((spec.label, cols), {c: [] for c in ("id", *cols, *PROVENANCE)})
-        batch["id"] += keys
-        for c in cols:
-            batch[c] += pick(sd.values.get(c, none))
-        for c in PROVENANCE:
-            batch[c] += prov[c]
         for ref in spec.refs:
             resolved = pick(sd.resolved.get(ref.header) or none)
             ids = pick(sd.refs.get(ref.header) or none)
@@ -118,7 +158,8 @@ def _plan_sheet(sd, pick, m: int, load_id: str, nodes: dict, rels: dict) -> None
         by_pair: dict[tuple[str, str], list[int]] = {}
         for j, (s, e) in enumerate(zip(starts, ends)):
             by_pair.setdefault((s[0][0], e[0][0]), []).append(j)
-        values = [pick(sd.values.get(c, none)) for c in cols] + [prov[c] for c in PROVENANCE]
+        given = sd.unspill()
+        values = [pick(given.get(c, none)) for c in cols] + [prov[c] for c in PROVENANCE]
         for (a, b), rows in by_pair.items():
             out = rels.get(((spec.rel, a, b), names))
             if out is None:

@@ -18,8 +18,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import socket
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -31,6 +33,7 @@ from typing import Any
 import importlib
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from . import derived
 from .dialect import for_backend, parameters
@@ -189,6 +192,15 @@ def _execute(conn: kuzu.Connection, cypher: str, params: Mapping[str, Any] | Non
     return [dict(zip(cols, (plain(v) for v in row))) for row in result.get_all()]
 
 
+#: a COPY of at least this many rows goes through a temporary Parquet file (``KuzuTransaction._copy``)
+COPY_FILE_ROWS = 20_000
+
+
+def copy_file_rows() -> int:
+    raw = os.environ.get("ORGNET_COPY_FILE_ROWS", "").strip()
+    return int(raw) if raw.isdigit() else COPY_FILE_ROWS
+
+
 def _arrow(result) -> pa.Table:
     """The whole result as one Arrow chunk. Kùzu's default chunk is 10 million cells over the
     columns (3.3M rows for 3 columns), allocated whatever the result holds: for a 1,050-row rule
@@ -260,9 +272,32 @@ class KuzuTransaction(Transaction):
         index = pa.array(range(n), type=pa.int64())
         table = pa.table({"_i": index}) if table is None else table.add_column(0, "_i", index)
         self._exec(f"CREATE NODE TABLE {name}({defs})")
-        self._exec(f"COPY {name} FROM $rows", {"rows": table})
+        self._copy(name, table)
         yield name
         self._exec(f"DROP TABLE {name}")
+
+    def _copy(self, target: str, table: pa.Table, options: str = "") -> None:
+        """``COPY target FROM …`` the rows of ``table``. A large table goes through a temporary
+        Parquet file: Kùzu 0.11.3 keeps every Arrow table handed to it as a parameter until the
+        connection closes, so a load held all its batches until it ended (204 MB of Arrow at ×10,
+        growing with the county). From a file it holds nothing; the file is removed at once. When
+        the file cannot be written (a full temporary disk) the table goes as a parameter."""
+        if table.num_rows >= copy_file_rows():
+            tmp = None
+            try:
+                tmp = tempfile.mkdtemp(prefix="orgnet-copy-", dir=os.environ.get("ORGNET_SPILL_DIR") or None)
+                path = Path(tmp) / "rows.parquet"
+                pq.write_table(table, path, compression="none")
+            except OSError:
+                path = None
+            try:
+                if path is not None and "'" not in str(path):
+                    self._exec(f"COPY {target} FROM '{path}'{options}")
+                    return
+            finally:
+                if tmp is not None:
+                    shutil.rmtree(tmp, ignore_errors=True)
+        self._exec(f"COPY {target} FROM $rows{options}", {"rows": table})
 
     def _empty(self, pattern: str) -> bool:
         return self._exec(f"MATCH {pattern} RETURN count(*) AS n")[0]["n"] == 0
@@ -281,7 +316,7 @@ class KuzuTransaction(Transaction):
         if self._empty(f"(n:{label})"):
             # An empty table may take the rows directly: keys are unique (normalise_rows) and every
             # value already has its column's type (_table), so this COPY cannot fail half-way.
-            self._exec(f"COPY {label}({', '.join(cols)}) FROM $rows", {"rows": self._table(types, rows, label)})
+            self._copy(f"{label}({', '.join(cols)})", self._table(types, rows, label))
             return len(rows)
         sets = ", ".join(f"n.{c} = s.{c}" for c in cols if c != node.key)
         with self._staged(types, rows, label) as stage:
@@ -312,7 +347,7 @@ class KuzuTransaction(Transaction):
         types = {c: node.prop(c).type for c in cols}
         table = self._typed(types, columns, label)
         if self._empty(f"(n:{label})"):
-            self._exec(f"COPY {label}({', '.join(cols)}) FROM $rows", {"rows": table})
+            self._copy(f"{label}({', '.join(cols)})", table)
             return n
         sets = ", ".join(f"n.{c} = s.{c}" for c in cols if c != node.key)
         with self._staged_table(types, table, n) as stage:
@@ -334,7 +369,7 @@ class KuzuTransaction(Transaction):
             table = self._typed({p.name: p.type for p in rel.all_props}, columns, type_)
             table = table.add_column(0, "to", pa.array(list(columns["dst"]), pa.string()))
             table = table.add_column(0, "from", pa.array(list(columns["src"]), pa.string()))
-            self._exec(f"COPY {type_} FROM $rows (from='{start}', to='{end}')", {"rows": table})
+            self._copy(type_, table, f" (from='{start}', to='{end}')")
             return n
         a_key, b_key = self._store.model.node(start).key, self._store.model.node(end).key
         sets = ", ".join(f"r.{c} = s.{c}" for c in types if c not in ("src", "dst"))
@@ -365,8 +400,7 @@ class KuzuTransaction(Transaction):
             rel = self._store.model.rel(type_)
             columns = {"from": "STRING", "to": "STRING", **{p.name: p.type for p in rel.all_props}}
             data = [{"from": r["src"], "to": r["dst"], **r} for r in rows]
-            self._exec(f"COPY {type_} FROM $rows (from='{start}', to='{end}')",
-                       {"rows": self._table(columns, data, type_)})
+            self._copy(type_, self._table(columns, data, type_), f" (from='{start}', to='{end}')")
             return len(rows)
         sets = ", ".join(f"r.{c} = s.{c}" for c in types if c not in ("src", "dst"))
         with self._staged(types, rows, type_) as stage:

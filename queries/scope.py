@@ -275,11 +275,28 @@ class Scope:
         rows = self._filter(self.store.query(cypher, params), area)
         return self.mask(rows, cypher, what=what)
 
+    def check_areas(self, street: str | None = None, community: str | None = None, grid: str | None = None) -> None:
+        """Refuse a street, community or grid filter (id or name) outside the principal's area, with
+        the message an unknown one gets (a filter outside it would otherwise answer "no gaps"); for
+        county-wide roles an unknown one is a ``ParameterError`` with the closest names."""
+        if self.area is None:
+            coverage.check_areas(self.store, street=street, community=community, grid=grid)
+            return
+        for level, value in (("street", street), ("community", community), ("grid", grid)):
+            if not value:
+                continue
+            label = coverage._AREA_LABELS[level][0]
+            ids = [i for i, n in coverage._areas(self.store, level) if value in (i, n)]
+            if not any(self.allows(label, i) for i in ids):
+                raise self._deny(f"没有找到{coverage._AREA_LABELS[level][1]} {value}（或不在您的管辖范围内）。"
+                                 f"(no {level} {value} in your area; check the name)", label=label, id=value)
+
     def violations(self, rule_id: str, params: dict[str, Any] | None = None, lang: str | None = "zh",
                    **where: str | None) -> list[Row]:
         """A rule's violating entities in the principal's area, masked, with what is wrong and how
         to fix it in ``lang`` (``queries.explain``; None leaves the words out)."""
         self.require("detail")
+        self.check_areas(**where)
         q = coverage.rule(rule_id)
         rows = coverage.violations(self.store, rule_id, params, area=self.area, explain=lang, **where)
         keys = {"name": {NAME_KINDS[q.entity]}} if q.entity in NAME_KINDS else None
@@ -290,6 +307,7 @@ class Scope:
     def rollup(self, rule_id: str, params: dict[str, Any] | None = None, *, by: str = "community",
                street: str | None = None, community: str | None = None, grid: str | None = None) -> list[Row]:
         """Roll-ups are aggregates: every role may read them, confined to its area."""
+        self.check_areas(street=street, community=community, grid=grid)
         return coverage.rollup(self.store, rule_id, params, by=by, street=street, community=community, grid=grid,
                                area=self.area)
 
@@ -297,6 +315,7 @@ class Scope:
                 community: str | None = None, grid: str | None = None) -> list[Row]:
         """One line per rule (aggregates: every role), in the principal's area and optionally a
         street, community or grid."""
+        self.check_areas(street=street, community=community, grid=grid)
         return coverage.summary(self.store, params, area=self.area, street=street, community=community, grid=grid)
 
     def context(self, label: str) -> dict[str, Row]:

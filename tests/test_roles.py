@@ -215,6 +215,20 @@ def test_cli_scopes_each_role(county):
     assert [x["id"] for x in json.loads(r.output)] == ["B3"]
 
 
+def test_an_area_filter_outside_the_role_is_refused_not_answered_empty(county):
+    """c2 asking for 和园社区's gaps got "no rows", which reads as "no gaps there"."""
+    for args in (["--rule", "R03A", "--community", "和园社区"], ["--rule", "R03A", "--by", "grid", "--community", "C1"],
+                 ["--community", "和园社区"], ["--rule", "R03A", "--community", "不存在"]):
+        r = cli(county, "gaps", *args, user="c2")
+        assert r.exit_code != 0 and "不在您的管辖范围" in r.output, (args, r.output)
+    # an unknown name gets the same refusal, with no close matches from outside the area
+    assert "和园社区" not in r.output and "相近" not in r.output
+    r = cli(county, "gaps", "--rule", "R03A", "--community", "青羊社区", "--format", "json", user="c2")
+    assert r.exit_code == 0 and [x["id"] for x in json.loads(r.output)] == ["B3"]
+    r = cli(county, "gaps", "--rule", "R03A", "--community", "和园社区", "--format", "json", user="li")
+    assert r.exit_code == 0 and [x["id"] for x in json.loads(r.output)] == ["B2"]
+
+
 def test_cli_masks_by_default_and_unmasks_only_for_roles_that_may(county):
     r = cli(county, "links", "--organization", "E1", user="li")
     assert r.exit_code == 0 and "李*" in r.output and "李四" not in r.output and "13800002222" not in r.output

@@ -1,6 +1,8 @@
-"""统计表 and the report checker on every demo profile at scale 1: the statistics equal the figures each
-profile states, each seed report reconciles with the profile calibrated on it, altered figures are
-caught one by one, and unmappable claims are listed with a reason instead of guessed."""
+"""统计表 and the report checker on every demo profile at scale 1 (Kùzu): the statistics equal the
+figures each profile states, each seed report reconciles with the profile calibrated on it, altered
+figures are caught one by one, and unmappable claims are listed with a reason instead of guessed. On a
+small county, on both stores: the statistics count what the generator wrote, one community's table
+and its XLSX, and the CLI's check-report and stats."""
 from __future__ import annotations
 
 import io
@@ -14,6 +16,7 @@ from openpyxl import load_workbook
 from demo import PROFILES, generate
 from graph.config import open_store
 from loaders.engine import load
+from conftest import BACKENDS, shared_dataset
 from reports import checker, stats
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -25,8 +28,9 @@ def seed(prefix: str) -> str:
     return next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
 
 
-# Kùzu only, for the suite's time budget: four profiles at scale 1 are 830,000 rows, about 17 min
-# at Neo4j's load rate. The statistics run on Neo4j in test_app_history (figures page) and are linted.
+# The four profiles at scale 1 (830,000 rows, about 17 min at Neo4j's load rate) are loaded into Kùzu
+# only: what they check is the profiles' stated figures, which hold at scale 1. What the store does —
+# the statistics queries, one community's table, the CLI — runs on both stores on ``small``.
 @pytest.fixture(scope="module")
 def counties(tmp_path_factory):
     """Each profile generated and loaded at scale 1; its statistics and county name (the store is closed)."""
@@ -41,6 +45,44 @@ def counties(tmp_path_factory):
             out[key] = {"g": g, "db": db, "table": stats.statistics(s), "county": checker.county_name(s),
                         "manifest": json.loads(g.manifest.read_text(encoding="utf-8"))}
     return out
+
+
+def _fill_small(store, tmp: Path) -> dict:
+    g = generate("gaoqing", scale=0.05, seed=2, out_dir=tmp / "ledgers", fmt="csv")
+    load(g.paths, store)
+    return {"manifest": json.loads(g.manifest.read_text(encoding="utf-8"))}
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def _small(request, tmp_path_factory):
+    data = shared_dataset(request, request.param, "figures-small", tmp_path_factory, _fill_small)
+    yield data
+    data.close()
+
+
+@pytest.fixture
+def small(_small):
+    """A small demo county (0.05) in the store of each backend, only read by the tests."""
+    _small.get()
+    return _small
+
+
+#: figures the generator counts itself (at any scale), by statistics key
+COUNTED = ("party_centre", "volunteers", "property_companies", "grid_branches", "party_groups", "full_time_workers",
+           "grids", "building_leaders", "unit_leaders", "red_leaders", "units_reported", "reported_members")
+
+
+def test_statistics_count_what_the_generator_wrote_on_both_stores(small):
+    table = stats.statistics(small.store)
+    got = {r["key"]: r["county"] for r in table}
+    fig = small.info["manifest"]["figures"]
+    assert {k: got[k] for k in COUNTED} == {k: fig[k] for k in COUNTED}
+    assert got["households"] == small.store.counts()["Household"] > 1000
+    for r in table:  # the county is the sum of its communities where nobody is shared between communities
+        if r["key"] in ("households", "compounds", "grids", "unit_leaders", "party_centre"):
+            comms = [a for a in r["areas"] if r["area_names"][a].endswith("社区")]
+            assert comms and sum(r["areas"][a] for a in comms) == r["county"], r["key"]
+    assert all(r["basis"] for r in table)
 
 
 def stated(key: str) -> dict[str, int]:
@@ -73,8 +115,7 @@ def test_statistics_equal_the_figures_the_profile_states(counties, key):
     assert {k: got.get(k) for k in expected} == expected
     # and everything else the generator counted
     fig = c["manifest"]["figures"]
-    for k in ("party_centre", "volunteers", "property_companies", "grid_branches", "party_groups", "full_time_workers",
-              "grids", "building_leaders", "unit_leaders", "red_leaders", "units_reported", "reported_members"):
+    for k in COUNTED:
         assert got[k] == fig[k], k
     # the county is the sum of its communities for figures nobody shares between communities
     for r in c["table"]:
@@ -84,14 +125,16 @@ def test_statistics_equal_the_figures_the_profile_states(counties, key):
     assert all(r["basis"] for r in c["table"])
 
 
-def test_statistics_for_one_community_and_the_xlsx_report_table(counties):
-    c = counties["pingshun"]
-    with open_store(c["db"]) as s:
-        name = s.query("MATCH (c:Community) RETURN c.name AS n ORDER BY c.id LIMIT 1")[0]["n"]
-        table = stats.statistics(s, community=name)
-        with pytest.raises(Exception, match="找不到社区"):
-            stats.statistics(s, community="没有这个社区")
+def test_statistics_for_one_community_and_the_xlsx_report_table(small):
+    s = small.store
+    name = s.query("MATCH (c:Community) RETURN c.name AS n ORDER BY c.id LIMIT 1")[0]["n"]
+    table = stats.statistics(s, community=name)
+    with pytest.raises(Exception, match="找不到社区"):
+        stats.statistics(s, community="没有这个社区")
     assert all(list(r["area_names"].values()) == [name] for r in table)
+    households = stats.figure(table, "households")
+    [own] = households["areas"].values()
+    assert 0 < own < households["county"] and s.counts()["Community"] > 1
     wb = load_workbook(io.BytesIO(stats.to_xlsx(table)))
     ws = wb.active
     assert ws["A1"].value == "统计表"
@@ -194,11 +237,8 @@ def test_ranges_and_approximate_figures():
         checker.check("  ", None, table=table, county="高青县")
 
 
-def test_docx_upload_and_the_cli(counties, tmp_path):
-    from click.testing import CliRunner
+def test_docx_upload_reads_as_the_text(counties, tmp_path):
     from docx import Document
-
-    from orgnet import cli
 
     c = counties["gaoqing"]
     doc = Document()
@@ -211,21 +251,33 @@ def test_docx_upload_and_the_cli(counties, tmp_path):
            [x["text"] for x in checker.check(seed("000"), None, table=c["table"], county=c["county"])]
     with pytest.raises(Exception, match="不是有效的 .docx"):
         checker.read_text("坏.docx", b"not a zip")
+
+
+def test_the_cli_checks_a_report_and_writes_the_table(small, monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from orgnet import cli
+
+    db = small.db(monkeypatch, tmp_path)
+    table = stats.statistics(small.store)
+    n = {k: stats.figure(table, k)["county"] for k in ("building_leaders", "unit_leaders", "red_leaders")}
     runner = CliRunner()
     good = tmp_path / "good.txt"
-    good.write_text("推选楼长1315人、单元长1569人，推荐在职“红色楼长”233名。", encoding="utf-8")
-    result = runner.invoke(cli, ["--db", c["db"], "check-report", str(good), "--format", "json"])
+    good.write_text(f"推选楼长{n['building_leaders']}人、单元长{n['unit_leaders']}人，"
+                    f"推荐在职“红色楼长”{n['red_leaders']}名。", encoding="utf-8")
+    result = runner.invoke(cli, ["--db", db, "check-report", str(good), "--format", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["summary"] == {"agree": 3, "differ": 0, "unmapped": 0}
     bad = tmp_path / "bad.txt"
-    bad.write_text("推选楼长1316人、单元长1569人。", encoding="utf-8")
-    result = runner.invoke(cli, ["--db", c["db"], "check-report", str(bad)])
-    assert result.exit_code == 1 and "不一致" in result.output and "1316" in result.output
+    wrong = n["building_leaders"] + 1
+    bad.write_text(f"推选楼长{wrong}人、单元长{n['unit_leaders']}人。", encoding="utf-8")
+    result = runner.invoke(cli, ["--db", db, "check-report", str(bad)])
+    assert result.exit_code == 1 and "不一致" in result.output and str(wrong) in result.output
     out = tmp_path / "统计表.xlsx"
-    result = runner.invoke(cli, ["--db", c["db"], "stats", "--format", "xlsx", "-o", str(out)])
+    result = runner.invoke(cli, ["--db", db, "stats", "--format", "xlsx", "-o", str(out)])
     assert result.exit_code == 0 and load_workbook(out).active["A1"].value == "统计表"
-    result = runner.invoke(cli, ["--db", c["db"], "stats", "--format", "json"])
-    assert {r["key"]: r["county"] for r in json.loads(result.output)}["building_leaders"] == 1315
-    result = runner.invoke(cli, ["--db", c["db"], "stats", "--community", "不存在社区"])
+    result = runner.invoke(cli, ["--db", db, "stats", "--format", "json"])
+    assert {r["key"]: r["county"] for r in json.loads(result.output)}["building_leaders"] == n["building_leaders"]
+    result = runner.invoke(cli, ["--db", db, "stats", "--community", "不存在社区"])
     assert result.exit_code != 0 and "找不到社区" in result.output

@@ -292,6 +292,8 @@ def _table(headers: list[str], rows: list[list[object]]) -> str:
     from reports.export import display
 
     def cell(v: object) -> str:
+        if isinstance(v, bool):
+            return "是" if v else "否"
         plain = isinstance(v, (str, int)) or (isinstance(v, float) and v == v)  # numbers keep their rounding
         return str(v if plain else display("", v)).replace("\n", " ")
 

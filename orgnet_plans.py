@@ -54,6 +54,8 @@ def register(cli: click.Group, *, emit, progress, error_table, scope) -> None:
         from cases import ledger, tasklist
 
         sc = _scope(ctx)
+        if community:  # outside the role's area: refused, not an empty list
+            sc.check_areas(community=community)
         try:
             rows = ledger.cases(sc.store, community=community, status=status)
         except ledger.CaseError as e:

@@ -359,3 +359,9 @@ def test_a_path_reads_as_names_and_kinds_in_the_cli_and_its_files(county):
         assert "（人员） → " in result.output and "（户）" in result.output
         assert ("居住" in result.output) != ("包联" in result.output)
         assert "{'id'" not in result.output and "_" not in result.output and "途经对象" in result.output
+
+
+def test_cli_tables_say_yes_and_no(county):
+    result = CliRunner().invoke(cli, ["--db", county, "query", "member_households", "-p", "member=M1"])
+    assert result.exit_code == 0, result.output
+    assert "是" in result.output and "True" not in result.output and "False" not in result.output

@@ -223,6 +223,8 @@ def test_an_area_filter_outside_the_role_is_refused_not_answered_empty(county):
         assert r.exit_code != 0 and "不在您的管辖范围" in r.output, (args, r.output)
     # an unknown name gets the same refusal, with no close matches from outside the area
     assert "和园社区" not in r.output and "相近" not in r.output
+    r = cli(county, "cases", "--community", "和园社区", user="c2")
+    assert r.exit_code != 0 and "不在您的管辖范围" in r.output, r.output
     r = cli(county, "gaps", "--rule", "R03A", "--community", "青羊社区", "--format", "json", user="c2")
     assert r.exit_code == 0 and [x["id"] for x in json.loads(r.output)] == ["B3"]
     r = cli(county, "gaps", "--rule", "R03A", "--community", "和园社区", "--format", "json", user="li")

@@ -114,3 +114,17 @@ def test_planning_page_plans_links_sites_and_workers(app, county):
     assert len(sites) <= 1
     assert "缺专职网格员的网格" in metrics(at)
 
+
+
+def test_a_link_to_a_case_that_does_not_exist_says_so(app, county):
+    """cases?case=<unknown> showed "只显示案件 …" over an empty table."""
+    at = app("views/cases.py")
+    at.query_params["case"] = "ZG-R08-NOPE"
+    at.run()
+    assert not at.exception
+    assert any("没有找到案件 ZG-R08-NOPE" in w.value for w in at.warning)
+    assert sorted(table(at, "问题说明")["编号"]) == sorted(county["cases"])
+    known = sorted(county["cases"])[0]
+    at.query_params["case"] = known
+    at.run()
+    assert list(table(at, "问题说明")["编号"]) == [known] and not at.warning

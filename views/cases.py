@@ -52,6 +52,10 @@ if not principal().may("detail"):
 
 st.subheader(t("案件", "Cases"))
 wanted = st.query_params.get("case")
+if wanted and not any(r["id"] == wanted for r in rows):
+    st.warning(t(f"没有找到案件 {wanted}（或不在您的管辖范围内），下面是全部案件。",
+                 f"No case {wanted} (or not in your area); all cases are shown."))
+    wanted = None
 communities = sorted({r["community"] for r in rows if r["community"]})
 f1, f2, f3 = st.columns([2, 2, 1])
 community = f1.selectbox(t("社区", "Community"), [""] + communities, format_func=lambda v: v or t("全部", "All"),

@@ -526,6 +526,7 @@ def _load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool,
     # time, each written before the next label's values are read back from disk.
     rel_batches = plan_rels(v.sheets, load_id)
     node_steps = node_batch_count(v.sheets)
+    _give_back()
     if store.backend == "kuzu":
         check_space(Path(store.location), v.files)
     if archive is not None:
@@ -546,6 +547,7 @@ def _load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool,
             del cols  # written: let it go before the next batch
             if progress:
                 progress(f"写入 {MODEL.node(label).zh}：{_rate(rows, t1)}", i + 1, steps)
+        _give_back()
         if _checkpoint:
             _checkpoint("nodes-written")
         for j, ((t, a, b), cols) in enumerate(rel_batches):
@@ -578,6 +580,7 @@ def _load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool,
             pending = write_pending(archive, log_entry(load_id, started, files, skip_invalid, replace, dict(written), as_of))
         if _checkpoint:
             _checkpoint("before-commit")
+        _give_back()
         if progress:
             progress("提交 Committing", steps - 1, steps)
     if _checkpoint:
@@ -594,6 +597,29 @@ def _load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool,
         rejects_file = write_rejects(v, rejects or Path(f"rejects-{load_id}.xlsx"))
     return LoadReport(load_id, dict(written), rejected, v.errors, rejects_file, retired,
                       round(time.monotonic() - t0, 3), v.skipped, unchanged, as_of)
+
+
+def _give_back() -> None:
+    """Return the C heap's free pages to the system between the load's phases. Python frees a
+    sheet's lists into glibc's heap, which keeps the pages; Kùzu's own memory (its buffer pool,
+    the commit, the derived values after it) does not come from there, so without this the
+    process's size is the high-water mark of validation plus Kùzu's (×10: 1,411 → 1,311 MB)."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+def _libc():
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc if hasattr(libc, "malloc_trim") else None
+    except OSError:  # not glibc (musl, macOS): nothing to give back this way
+        return None
+
+
+_LIBC = _libc()
 
 
 def _each_label(v: Validation, load_id: str) -> Iterable[NodeBatch]:

@@ -89,6 +89,24 @@ def pytest_collection_finish(session):
         _SERVERS["tx-limited"] = None  # started once the main server is up, so the two boots do not compete
 
 
+#: modules that read the same data set: the second runs right after the first, so that on Neo4j (one
+#: database, emptied by the modules in between) the data set is loaded once, not twice
+RUN_TOGETHER = {"test_history.py": "test_app_history.py"}
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(session, config, items):
+    first = {}
+    for i, item in enumerate(items):
+        first.setdefault(item.path.name, i)
+
+    def place(item):
+        after = RUN_TOGETHER.get(item.path.name)
+        return (first[after], 1) if after in first else (first[item.path.name], 0)
+
+    items.sort(key=place)  # stable: the order inside each module is kept
+
+
 def pytest_sessionfinish(session):
     for server in _SERVERS.values():
         if server is not None:

@@ -88,17 +88,50 @@ def _personal_values(folder: Path) -> tuple[set[str], set[str]]:
     return names, numbers
 
 
-def test_no_page_or_download_shows_personal_data(demo_url, tmp_path):
-    """Default settings: every page's rendered HTML and every download holds no full name, phone or ID number."""
+def scanner(names: set[str], long_names: set[str]):
+    """``scan(text, where)``: fails on a valid ID number, a mobile number, a full name of three or more
+    characters anywhere in ``text``, or any full name as a whole ``>cell<``. A name is found by
+    looking every window of the text of that name's length up in a set — the same answer as
+    ``name in text`` for each name, in well under a second instead of 20 s for 40,000 names and a
+    page's 600 KB of HTML."""
     import re
 
+    from access.masking import id_card_valid
+
+    by_length: dict[int, set[str]] = {}
+    for n in long_names:
+        by_length.setdefault(len(n), set()).add(n)
+
+    def scan(text: str, where: str) -> None:
+        ids = [m for m in re.findall(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9])", text) if id_card_valid(m)]
+        assert not ids, f"{where}: ID numbers {ids[:3]}"
+        phones = re.findall(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])", text)
+        assert not phones, f"{where}: phone numbers {phones[:3]}"
+        leaked = sorted(n for size, of_size in by_length.items()
+                        for n in {text[i:i + size] for i in range(len(text) - size + 1)} & of_size)
+        assert not leaked, f"{where}: names {leaked[:3]}"
+        cells = set(re.findall(r">([^<>]{2,4})<", text))
+        assert not (cells & names), f"{where}: names {sorted(cells & names)[:3]}"
+
+    return scan
+
+
+def test_the_scanner_finds_what_it_looks_for():
+    scan = scanner({"王芳", "欧阳小明", "张小明"}, {"欧阳小明", "张小明"})
+    scan("<td>王*</td><td>欧**明</td> 138****5678 110101********4512", "masked")
+    for leak in ("<p>住户欧阳小明家</p>", ">王芳<", "电话13800005678", "身份证11010519491231002X",
+                 "户主张小明"):
+        with pytest.raises(AssertionError):
+            scan(leak, "leak")
+
+
+def test_no_page_or_download_shows_personal_data(demo_url, tmp_path):
+    """Default settings: every page's rendered HTML and every download holds no full name, phone or ID number."""
     from openpyxl import load_workbook
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
-
-    from access.masking import id_card_valid
 
     demo_url, _ = demo_url
     names, numbers = _personal_values(DEMO["dir"] / "demo")
@@ -108,15 +141,7 @@ def test_no_page_or_download_shows_personal_data(demo_url, tmp_path):
     downloads = tmp_path / "downloads"
     downloads.mkdir()
 
-    def scan(text: str, where: str) -> None:
-        ids = [m for m in re.findall(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9])", text) if id_card_valid(m)]
-        assert not ids, f"{where}: ID numbers {ids[:3]}"
-        phones = re.findall(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])", text)
-        assert not phones, f"{where}: phone numbers {phones[:3]}"
-        leaked = [n for n in long_names if n in text]
-        assert not leaked, f"{where}: names {leaked[:3]}"
-        cells = set(re.findall(r">([^<>]{2,4})<", text))
-        assert not (cells & names), f"{where}: names {sorted(cells & names)[:3]}"
+    scan = scanner(names, long_names)
 
     with chromium() as driver:
         driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
@@ -303,15 +328,12 @@ def test_every_download_is_masked_and_audited(demo_url, tmp_path):
     CSV, JSON, PDF (pdftotext), DOCX — and find no full name, phone or ID number; each click of a
     download holding data wrote an audit event with the account, the file and its row count."""
     import json
-    import re
 
     from selenium.common.exceptions import ElementClickInterceptedException, StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
-
-    from access.masking import id_card_valid
 
     base, _ = demo_url
     names, numbers = _personal_values(DEMO["dir"] / "demo")
@@ -325,15 +347,7 @@ def test_every_download_is_masked_and_audited(demo_url, tmp_path):
     names |= {"赵钱孙", "周吴郑"}
     long_names |= {"赵钱孙", "周吴郑"}
 
-    def scan(text: str, where: str) -> None:
-        ids = [m for m in re.findall(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9])", text) if id_card_valid(m)]
-        assert not ids, f"{where}: ID numbers {ids[:3]}"
-        phones = re.findall(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])", text)
-        assert not phones, f"{where}: phone numbers {phones[:3]}"
-        leaked = [n for n in long_names if n in text]
-        assert not leaked, f"{where}: names {leaked[:3]}"
-        cells = set(re.findall(r">([^<>]{2,4})<", text))
-        assert not (cells & names), f"{where}: names {sorted(cells & names)[:3]}"
+    scan = scanner(names, long_names)
 
     def settle(driver, timeout=300):
         def done(d):  # no "Running…" in the status widget

@@ -20,6 +20,7 @@ from graph.store import Cancel, ConsoleCancelled, ConsoleTimeout, QueryError, Wr
 from queries import readonly
 from queries.readonly import ConsoleRefused, check, run_console
 from queries.registry import registry
+from conftest import BACKENDS, shared_dataset
 from ledgers import data_counts, write_csvs
 
 # {tmp} becomes a temporary directory watched for new files.
@@ -195,12 +196,25 @@ def _files(*dirs: Path) -> set[str]:
     return {str(p) for d in dirs for p in d.rglob("*")}
 
 
-@pytest.fixture
-def county(store, tmp_path):
+def _load_mini(store, tmp: Path) -> None:
     from loaders.engine import load
 
-    load(write_csvs(tmp_path / "ledgers"), store)
-    return store
+    load(write_csvs(tmp / "in"), store)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def _county(request, tmp_path_factory):
+    # the same data set as test_queries' mini county; loaded once per module, as no test here writes
+    # (the first one checks that nothing the corpus tries changes it)
+    data = shared_dataset(request, request.param, "mini", tmp_path_factory, _load_mini)
+    yield data
+    data.close()
+
+
+@pytest.fixture
+def county(_county):
+    """The mini county in the store of each backend, only read (reloaded if another test wiped Neo4j)."""
+    return _county.get()
 
 
 def test_the_corpus_is_large_and_varied():

@@ -81,8 +81,8 @@ def _needs_neo4j(item) -> bool:
 
 def pytest_collection_finish(session):
     """Start the suite's Neo4j as soon as it is known that a collected test needs it."""
-    if os.environ.get("NEO4J_URI") or missing_tools():
-        return  # an external server, or none: the fixture says why
+    if os.environ.get("NEO4J_URI") or missing_tools() or session.config.option.collectonly:
+        return  # an external server, or none (the fixture says why), or nothing runs
     if any(_needs_neo4j(item) for item in session.items):
         _SERVERS["main"] = BackgroundServer(quick_jit=True)
     if any("tx_limited_neo4j" in item.fixturenames for item in session.items):

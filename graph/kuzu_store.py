@@ -617,6 +617,9 @@ class KuzuStore(GraphStore):
                 for p in n.all_props:
                     if p.name != n.key:
                         tx._exec(f"ALTER TABLE {n.label} ADD IF NOT EXISTS {p.name} {p.type}")
+            for r in self.model.rels:
+                for p in r.all_props:
+                    tx._exec(f"ALTER TABLE {r.type} ADD IF NOT EXISTS {p.name} {p.type}")
             if derived.missing(tx._exec(derived.missing_check())):
                 tx.derived_dirty = True
 

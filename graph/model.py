@@ -191,6 +191,8 @@ PROVENANCE = (
     P("src_file", "STRING", "来源文件", "Source file", "ledger file name"),
     P("src_sheet", "STRING", "来源工作表", "Source sheet", "sheet name (empty for CSV)"),
     P("src_row", "INT64", "来源行号", "Source row", "row number as Excel shows it (header = 1)"),
+    P("src_hash", "STRING", "来源行指纹", "Row fingerprint",
+      "fingerprint of the row's raw cells (graph.fingerprint): a re-load parses only rows whose fingerprint is new"),
 )
 
 # --- Allowed values, taken from the glossary and the seed reports --------------------------------

@@ -87,6 +87,11 @@ class SheetData:
     #: while other sheets are read and checked, a large sheet's ``values`` wait in an anonymous
     #: temporary file (``spill``; the references and keys the cross-sheet checks need stay here)
     _spilled: Any = field(default=None, repr=False, compare=False)
+    #: the fingerprint of each row's raw cells (``graph.fingerprint``), written as ``src_hash``
+    fingerprints: list[str] = field(default_factory=list)
+    #: rows of the file left out before parsing because the database already holds them exactly so
+    #: (``loaders.incremental.Unchanged``), or None
+    unchanged: Any = None
 
     def __len__(self) -> int:
         return len(self.numbers)
@@ -168,6 +173,8 @@ class SheetData:
         self.ref_values = {h: {k: pick(c) for k, c in d.items()} for h, d in self.ref_values.items()}
         self.resolved = {k: pick(c) for k, c in self.resolved.items()}
         self.raw = {k: pick(c) for k, c in self.raw.items()}
+        if self.fingerprints:
+            self.fingerprints = pick(self.fingerprints)
 
 
 class Record:
@@ -360,6 +367,7 @@ def parse_sheet(sd: SheetData, table: ColumnSheet) -> None:
     """Fill ``sd`` from ``table``: typed values, keys, references and every error of single rows."""
     spec, n = sd.spec, len(table.numbers)
     sd.numbers = table.numbers
+    sd.fingerprints = table.fingerprints
     texts = table.cells
     sd.keys = [None] * n
     # per row: [(stage, problems)] gathered column by column, then flattened in order

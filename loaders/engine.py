@@ -35,7 +35,7 @@ from graph.model import BOOKKEEPING, MODEL
 from graph.store import GraphStore, StoreError, utcnow
 
 from .hierarchy import cycles as _cycles
-from .incremental import changed_columns
+from .incremental import changed_columns, conflicts, restamp, unchanged_rows
 from .plan import NodeBatch, RelBatch, node_batch_count, plan, plan_nodes, plan_rels, size
 from .archive import (DISK_FULL_HINT, LoadFailed, archive_files, archived_loads, check_space, commit_pending,  # noqa: F401
                       log_entry, reconcile, replay_files, sha256, write_pending)
@@ -78,7 +78,7 @@ class Validation:
     def summary(self) -> dict[str, int]:
         out: dict[str, int] = defaultdict(int)
         for s in self.sheets:
-            out[s.spec.zh] += len(s)
+            out[s.spec.zh] += len(s) + (len(s.unchanged) if s.unchanged is not None else 0)
         return dict(out)
 
 
@@ -193,15 +193,50 @@ def match_spec(sheet: ColumnSheet, path: Path) -> Ledger | None:
 
 
 # --- reading --------------------------------------------------------------------------------------
-def _read(paths: Sequence[Path], errors: list[LedgerError], skipped: list[str], progress: Progress | None) -> list[SheetData]:
+def _present(spec: Ledger, columns: list[str]) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """spec header → the file's header, and pairs of the file's columns that mean the same."""
+    hm = _HEADER_MAPS[spec.name]
+    present: dict[str, str] = {}
+    also: list[tuple[str, str]] = []  # (column used, another column meaning the same)
+    for c in columns:
+        col = hm.get(norm(c))
+        if col is not None and col.header not in present:
+            present[col.header] = c
+        elif col is not None:
+            also.append((present[col.header], c))
+    return present, also
+
+
+def _selector(store: GraphStore | None, path: Path, left_out: dict, force: set[str]):
+    """``reading.Select`` for a re-load: leave out the rows the database holds exactly so
+    (``incremental.unchanged_rows``); what was left out is kept in ``left_out`` by sheet name."""
+    if store is None:
+        return None
+
+    def select(stub: ColumnSheet, numbers, fingerprints, raw_column):
+        spec = match_spec(stub, path)
+        if spec is None:
+            return None
+        mask, unchanged = unchanged_rows(store, spec, path.name, stub.sheet, _present(spec, stub.columns)[0],
+                                         numbers, fingerprints, raw_column, force)
+        if unchanged is not None:
+            left_out[stub.sheet] = unchanged
+        return mask
+    return select
+
+
+def _read(paths: Sequence[Path], errors: list[LedgerError], skipped: list[str], progress: Progress | None,
+          store: GraphStore | None = None, force: dict[Path, set[str]] | None = None) -> list[SheetData]:
     out = []
     for i, path in enumerate(paths):
         if progress:
             progress(f"读取 Reading {path.name}", i, len(paths))
         t0 = time.monotonic()
         hidden: list[str] = []
+        left_out: dict[str, object] = {}
         try:
-            sheets = read_columns(path, is_header=is_header, hidden=hidden)
+            sheets = read_columns(path, is_header=is_header, hidden=hidden,
+                                  select=_selector(store, path, left_out, (force or {}).get(path, set())))
         except ReadError as e:
             errors.append(LedgerError("unreadable-file", e.file, e.sheet or "", None, "", None, e.message))
             continue
@@ -226,15 +261,7 @@ def _read(paths: Sequence[Path], errors: list[LedgerError], skipped: list[str], 
                     "无法识别这是哪种台账：请把工作表（或CSV文件）命名为台账名称，如“楼栋”“包联”，"
                     "或使用模板（“数据导入”页可下载，命令行为 orgnet templates）"))
                 continue
-            hm = _HEADER_MAPS[spec.name]
-            present: dict[str, str] = {}
-            also: list[tuple[str, str]] = []  # (column used, another column meaning the same)
-            for c in sheet.columns:
-                col = hm.get(norm(c))
-                if col is not None and col.header not in present:
-                    present[col.header] = c
-                elif col is not None:
-                    also.append((present[col.header], c))
+            present, also = _present(spec, sheet.columns)
             sd = SheetData(spec, path.name, sheet.sheet, path, sheet.header_row, present, list(sheet.columns))
             sd.also = also
             missing = [c.header for c in spec.all_columns() if spec.is_required(c) and c.header not in present]
@@ -244,6 +271,7 @@ def _read(paths: Sequence[Path], errors: list[LedgerError], skipped: list[str], 
             if missing:
                 continue
             parse_sheet(sd, sheet)
+            sd.unchanged = left_out.get(sheet.sheet)
             sheet.cells = sheet.originals = {}  # parsed: the texts are not needed any more
             if not len(sd):
                 skipped.append(f"{where}：只有表头，没有数据行，未导入任何内容")
@@ -435,7 +463,20 @@ def _validate(paths: Sequence[str | Path], store: GraphStore | None, *, progress
     paths = [Path(p) for p in paths]
     errors: list[LedgerError] = []
     skipped: list[str] = []
-    sheets = _read(paths, errors, skipped, progress)
+    sheets = _read(paths, errors, skipped, progress, store)
+    force: dict[Path, set[str]] = defaultdict(set)
+    for _ in range(3):
+        # A left-out row whose key a read row repeats is read after all: the duplicate is reported as before.
+        again = {p: hs - force[p] for p, hs in conflicts(sheets).items() if hs - force[p]}
+        if not again:
+            break
+        for p, hs in again.items():
+            force[p] |= hs
+        redo = [p for p in paths if p in again]
+        errors = [e for e in errors if e.file not in {p.name for p in redo}]
+        skipped = [m for m in skipped if not any(m.startswith(f"{p.name} ") or m.startswith(f"{p.name}：") for p in redo)]
+        fresh = {p: _read([p], errors, skipped, None, store, force) for p in redo}
+        sheets = [sd for p in paths for sd in (fresh[p] if p in fresh else [s for s in sheets if s.path == p])]
     rows, t0 = sum(len(sd) for sd in sheets), time.monotonic()
     if progress:
         progress(f"校验 Validating：{rows:,} 行的编号、引用与规则", len(paths), len(paths) + 1)
@@ -541,10 +582,12 @@ def _load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool,
             if progress:
                 progress(f"写入 {MODEL.node(label).zh}：{rows:,} 行", i, steps)
             t1 = time.monotonic()
-            cols, same = changed_columns(store, cols, label=label)
+            todo, same = changed_columns(store, cols, label=label)
+            if same:
+                restamp(store, tx, cols, label=label)
             unchanged += same
-            written[label] += tx.upsert_node_columns(label, cols) + same
-            del cols  # written: let it go before the next batch
+            written[label] += tx.upsert_node_columns(label, todo) + same
+            del cols, todo  # written: let it go before the next batch
             if progress:
                 progress(f"写入 {MODEL.node(label).zh}：{_rate(rows, t1)}", i + 1, steps)
         _give_back()
@@ -557,6 +600,8 @@ def _load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool,
                 progress(f"写入 {what}：{rows:,} 行", node_steps + j, steps)
             t1 = time.monotonic()
             todo, same = changed_columns(store, cols, rel=(t, a, b))
+            if same and "src_hash" in cols:
+                restamp(store, tx, cols, rel=(t, a, b))
             unchanged += same
             # every endpoint was resolved during validation, in this load or in the database
             written[t] += tx.upsert_rel_columns(t, a, b, todo, endpoints_checked=True) + same
@@ -564,6 +609,15 @@ def _load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool,
             rel_batches[j] = ((t, a, b), {"src": cols["src"], "dst": cols["dst"]} if replace else {})
             if progress:
                 progress(f"写入 {what}：{_rate(rows, t1)}", node_steps + j + 1, steps)
+        for sd in v.sheets:  # rows left out before parsing: held exactly so, counted as written
+            u = sd.unchanged
+            if u is not None:
+                if sd.spec.is_node:
+                    written[sd.spec.label] += len(u)
+                    unchanged += len(u)
+                for (t, _a, _b), n in u.rels.items():
+                    written[t] += n
+                    unchanged += n
         if _checkpoint:
             _checkpoint("relationships-written")
         if replace:

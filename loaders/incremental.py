@@ -9,17 +9,188 @@ column by column — and keeps only the rows that are new or differ in a written
 number included, so provenance stays exact). An unchanged row keeps the ``src_load`` of the load
 that last changed it.
 
+Before that, rows are left out unread (:func:`unchanged_rows`): every row written carries the
+fingerprint of its raw cells (``src_hash``, ``graph.fingerprint``), so a re-load hashes the file's
+rows (vectorised) and parses, checks and compares only the rows whose fingerprint and row number
+the database does not hold — for a node ledger on the node *and* on every relationship the row
+wrote (a parent deleted since takes the relationship with it, so that row is checked again and its
+broken reference reported). Rows are always read in full where a left-out row could change another
+row's outcome: the hierarchies (a cycle is reported on every row that closes it), update-only
+ledgers, cells naming several ids or several kinds of target, and a fingerprint that repeats in
+the file. A left-out row whose key a read row repeats is read after all (:func:`conflicts`), so
+duplicate keys are reported as before.
+
 Nothing is kept outside the database, so there is no second record to fall out of step with it.
 """
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
 from graph.store import GraphStore
 
+#: ledgers whose rows are always read in full (a row's outcome can depend on the others' values)
+ALWAYS_READ = ("grids", "party_orgs")
+
+
+@dataclass
+class Unchanged:
+    """Rows of one sheet left out before parsing: the database holds them exactly so."""
+
+    numbers: list[int]
+    fingerprints: list[str]
+    #: a node ledger: the node keys; a relationship ledger: the (start, end) keys
+    keys: list[Any]
+    #: relationships those rows wrote, per (type, start, end)
+    rels: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    #: those relationships as ``ends(node or start key, other key, row)`` texts (``--replace`` keeps them)
+    ends: set[str] = field(default_factory=set)
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+
+def _stored(store: GraphStore, match: str, returns: str, file: str, sheet: str, hashed: bool = True):
+    return store.query_arrow(f"MATCH {match} WHERE x.src_file = $file AND x.src_sheet = $sheet "
+                             + ("AND x.src_hash IS NOT NULL " if hashed else "") + f"RETURN {returns}",
+                             {"file": file, "sheet": sheet})
+
+
+def _row_keys(hashes, numbers):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pc.binary_join_element_wise(hashes.cast(pa.string()), numbers.cast(pa.string()), ":")
+
+
+def ends(key: str, other: str, row: int) -> str:
+    """A relationship a left-out row wrote, as ``Unchanged.ends`` holds it."""
+    return f"{key}\x1f{other}\x1f{row}"
+
+
+def _ends(keys, others, numbers):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pc.binary_join_element_wise(keys.cast(pa.string()), others.cast(pa.string()), numbers.cast(pa.string()), "\x1f")
+
+
+def unchanged_rows(store: GraphStore | None, spec, file: str, sheet: str, present: dict[str, str],
+                   numbers, fingerprints, raw_column, force: set[str] = frozenset()):
+    """``(rows to read, Unchanged)`` for one sheet about to be read, or ``(None, None)`` to read
+    every row. ``numbers``/``fingerprints`` are pyarrow arrays of every data row, ``raw_column``
+    gives a column's raw cells, ``present`` maps the spec's headers to the file's; ``force``:
+    fingerprints to read anyway (``conflicts``)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if store is None or spec is None or spec.name in ALWAYS_READ or spec.update_only or not len(fingerprints):
+        return None, None
+    model = store.model
+    refs = spec.refs if spec.is_node else (spec.start, spec.end)
+    if not spec.is_node and any(len(r.targets) != 1 or r.many for r in refs):
+        return None, None
+    if spec.is_node:
+        old = _stored(store, f"(x:{spec.label})", "x.src_hash AS h, x.src_row AS r, x.id AS k", file, sheet)
+    else:
+        a, b = spec.start.targets[0], spec.end.targets[0]
+        if (a, b) not in model.rel(spec.rel).pairs:
+            return None, None
+        old = _stored(store, f"(p:{a})-[x:{spec.rel}]->(q:{b})", "x.src_hash AS h, x.src_row AS r, p.id AS k, q.id AS k2",
+                      file, sheet)
+    if old is None:
+        return None, None
+    new_keys = _row_keys(fingerprints, numbers)
+    at = pc.index_in(new_keys, value_set=_row_keys(old["h"], old["r"]))
+    ok = pc.is_valid(at)
+    counts = pc.value_counts(fingerprints)
+    repeated = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
+    if len(repeated) or force:
+        others = pa.concat_arrays([repeated.cast(pa.string()), pa.array(sorted(force), pa.string())])
+        ok = pc.and_(ok, pc.invert(pc.is_in(fingerprints, value_set=others)))
+    rel_counts: dict[tuple[str, str, str], Any] = {}
+    if spec.is_node:
+        for ref in refs:
+            header = present.get(ref.header)
+            if header is None:
+                continue
+            cells = raw_column(header)
+            filled = pc.fill_null(pc.not_equal(pc.utf8_trim_whitespace(cells), ""), False)
+            if len(ref.targets) != 1 or ref.many:  # several ids or kinds: read the row
+                ok = pc.and_(ok, pc.invert(filled))
+                continue
+            t, other = ref.rel, ref.targets[0]
+            start, end = (other, spec.label) if ref.incoming else (spec.label, other)
+            if (start, end) not in model.rel(t).pairs:
+                return None, None
+            mine, theirs = ("q", "p") if ref.incoming else ("p", "q")
+            # The row's relationship, by its ends and row: the node this row keeps, the id its cell names
+            # (an id that needs cleaning does not match, and the row is read), written from this row.
+            written = _stored(store, f"(p:{start})-[x:{t}]->(q:{end})",
+                              f"{mine}.id AS k, {theirs}.id AS o, x.src_row AS r", file, sheet, hashed=False)
+            if written is None:
+                ok = pc.and_(ok, pc.invert(filled))
+                continue
+            written_keys = _ends(written["k"], written["o"], written["r"])
+            wanted = _ends(old["k"].take(at), cells, numbers)
+            has = pc.fill_null(pc.is_in(wanted, value_set=written_keys), False)
+            ok = pc.and_(ok, pc.or_(pc.invert(filled), has))
+            rel_counts[(t, start, end)] = (written_keys, wanted)
+    if not pc.any(ok).as_py():
+        return None, None
+    kept = pc.filter(at, ok)
+    keys = old["k"].take(kept).to_pylist()
+    ends: set[str] = set()
+    if not spec.is_node:
+        ends.update(_ends(old["k"].take(kept), old["k2"].take(kept), pc.filter(numbers, ok)).to_pylist())
+        keys = list(zip(keys, old["k2"].take(kept).to_pylist()))
+        rels = {(spec.rel, spec.start.targets[0], spec.end.targets[0]): len(keys)}
+    else:
+        rels = {}
+        for trip, (written, wanted) in rel_counts.items():
+            mine = pc.drop_null(pc.filter(wanted, ok))
+            n = pc.sum(pc.is_in(written, value_set=mine)).as_py() or 0
+            if n:
+                rels[trip] = n
+                ends.update(mine.to_pylist())
+    if isinstance(ok, pa.ChunkedArray):
+        ok = ok.combine_chunks()
+    return pc.invert(ok), Unchanged(pc.filter(numbers, ok).to_pylist(), pc.filter(fingerprints, ok).to_pylist(),
+                                    keys, rels, ends)
+
+
+def conflicts(sheets) -> dict[Any, set[str]]:
+    """Left-out rows whose key a read row of the same kind repeats (a duplicate to report), as
+    {path: their fingerprints}: those files are read again with these rows in."""
+    left: dict[Any, dict[Any, tuple[Any, str]]] = defaultdict(dict)
+    for sd in sheets:
+        u = sd.unchanged
+        if u is None:
+            continue
+        kind = sd.spec.label if sd.spec.is_node else sd.spec.rel
+        for k, h in zip(u.keys, u.fingerprints):
+            left[kind][k] = (sd.path, h)
+    out: dict[Any, set[str]] = defaultdict(set)
+    if not left:
+        return out
+    for sd in sheets:
+        if sd.spec.is_node:
+            seen, keys = left.get(sd.spec.label), sd.keys
+        else:
+            seen = left.get(sd.spec.rel)
+            starts, ends = sd.refs.get(sd.spec.start.header) or [], sd.refs.get(sd.spec.end.header) or []
+            keys = [(s[0], e[0]) if s and e else None for s, e in zip(starts, ends)]
+        if not seen:
+            continue
+        for k in keys:
+            if k is not None and k in seen:
+                path, h = seen[k]
+                out[path].add(h)
+    return out
+
 #: written with every row but not compared: a re-load always has a new load id
-_NOT_COMPARED = ("src_load",)
+_NOT_COMPARED = ("src_load", "src_hash")
 
 
 def changed_columns(store: GraphStore, columns: dict[str, list[Any]], *, label: str | None = None,
@@ -146,3 +317,40 @@ def _written_before(store: GraphStore, file: str, sheet: str, cols: list[str], l
     key_cols = [table[f"k{i}"] for i in range(nkeys)]
     val_cols = [table[f"c{i}"] for i in range(len(cols))]
     return dict(zip(zip(*key_cols), zip(*val_cols))) if cols else dict.fromkeys(zip(*key_cols), ())
+
+
+def restamp(store: GraphStore, tx, columns: dict[str, list[Any]], *, label: str | None = None,
+            rel: tuple[str, str, str] | None = None) -> int:
+    """Give the rows of a batch that were not rewritten (their values did not change) the fingerprint
+    of the row that was read for them, where the database holds another: a row whose cells changed
+    but not its values (a unit moved, a cell re-typed), so the next re-load can leave it out.
+
+    ``src_hash`` is not compared by ``changed_columns``: only the fingerprint is set, by key (Kùzu
+    0.11.3 crashed in later reads after MERGE rewrote thousands of nodes whose only change was it).
+    Returns how many were set."""
+    hashes = columns.get("src_hash")
+    if not hashes or not any(hashes):
+        return 0
+    file, sheet = columns["src_file"][0], columns["src_sheet"][0]
+    if label:
+        rows = [{"k": k, "h": h} for k, h, f, s in zip(columns["id"], hashes, columns["src_file"], columns["src_sheet"])
+                if h and f == file and s == sheet]
+        match = f"MATCH (x:{label} {{id: r.k}})"
+    else:
+        t, a, b = rel
+        rows = [{"k": s_, "d": d, "h": h} for s_, d, h, f, s in zip(columns["src"], columns["dst"], hashes,
+                                                                     columns["src_file"], columns["src_sheet"])
+                if h and f == file and s == sheet]
+        match = f"MATCH (:{a} {{id: r.k}})-[x:{t}]->(:{b} {{id: r.d}})"
+    done = 0
+    for i in range(0, len(rows), 5000):
+        part = rows[i:i + 5000]
+        stale = store.query(f"UNWIND $rows AS r {match} WHERE x.src_file = $file AND x.src_sheet = $sheet "
+                            "AND (x.src_hash IS NULL OR x.src_hash <> r.h) RETURN count(x) AS n",
+                            {"rows": part, "file": file, "sheet": sheet})
+        if stale and stale[0]["n"]:
+            tx._exec(f"UNWIND $rows AS r {match} WHERE x.src_file = $file AND x.src_sheet = $sheet "
+                     "AND (x.src_hash IS NULL OR x.src_hash <> r.h) SET x.src_hash = r.h",
+                     {"rows": part, "file": file, "sheet": sheet})
+            done += stale[0]["n"]
+    return done

@@ -18,7 +18,13 @@ Columns = dict[str, list[Any]]
 NodeBatch = tuple[str, Columns]
 RelBatch = tuple[tuple[str, str, str], Columns]
 
-PROVENANCE = ("src_load", "src_file", "src_sheet", "src_row")
+PROVENANCE = ("src_load", "src_file", "src_sheet", "src_row", "src_hash")
+#: provenance of the relationships a node ledger's row writes (its references): the fingerprint is the
+#: node's, and such a relationship is checked by its ends (``incremental.unchanged_rows``), so an
+#: edit elsewhere in the row does not rewrite it
+REL_PROVENANCE = PROVENANCE[:-1]
+#: provenance of a relationship ledger's rows: the row is the relationship
+LEDGER_REL_PROVENANCE = PROVENANCE
 
 
 def size(columns: Columns) -> int:
@@ -57,7 +63,7 @@ def _good_rows(sd):
 
 def _provenance(sd, pick, m: int, load_id: str) -> dict[str, list]:
     return {"src_load": [load_id] * m, "src_file": [sd.file] * m, "src_sheet": [sd.sheet] * m,
-            "src_row": pick(sd.numbers)}
+            "src_row": pick(sd.numbers), "src_hash": pick(sd.fingerprints or [None] * len(sd))}
 
 
 def plan_nodes(sheets, load_id: str, label: str) -> list[NodeBatch]:
@@ -117,8 +123,8 @@ def _plan_rels(sd, pick, m: int, load_id: str, rels: dict) -> None:
             extra = [p.prop for p in ref.props if p.header in sd.present]
             given = sd.ref_values.get(ref.header, {})
             extra_values = [pick(given.get(p, none)) for p in extra]
-            names = ("src", "dst", *extra, *PROVENANCE)
-            prov_cols = [prov[c] for c in PROVENANCE]
+            names = ("src", "dst", *extra, *REL_PROVENANCE)
+            prov_cols = [prov[c] for c in REL_PROVENANCE]
             # Rows whose one id resolved to one kind go by whole columns; the rest row by row.
             by_label: dict[str, list[int]] = {}
             slow = []
@@ -151,7 +157,7 @@ def _plan_rels(sd, pick, m: int, load_id: str, rels: dict) -> None:
                     for c, value in zip(names, (src, dst, *tail)):
                         out[c].append(value)
     else:
-        names = ("src", "dst", *cols, *PROVENANCE)
+        names = ("src", "dst", *cols, *LEDGER_REL_PROVENANCE)
         starts = [sd.resolved_at(spec.start.header, i) for i in range(n)]
         ends = [sd.resolved_at(spec.end.header, i) for i in range(n)]
         starts, ends = pick(starts), pick(ends)
@@ -159,7 +165,7 @@ def _plan_rels(sd, pick, m: int, load_id: str, rels: dict) -> None:
         for j, (s, e) in enumerate(zip(starts, ends)):
             by_pair.setdefault((s[0][0], e[0][0]), []).append(j)
         given = sd.unspill()
-        values = [pick(given.get(c, none)) for c in cols] + [prov[c] for c in PROVENANCE]
+        values = [pick(given.get(c, none)) for c in cols] + [prov[c] for c in LEDGER_REL_PROVENANCE]
         for (a, b), rows in by_pair.items():
             out = rels.get(((spec.rel, a, b), names))
             if out is None:

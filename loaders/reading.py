@@ -18,6 +18,8 @@ from pathlib import Path
 
 import python_calamine
 
+from graph.fingerprint import VERSION, row_fingerprint, rows_fingerprints, salt, table_fingerprints
+
 from .cells import _NOT_PLAIN, _PLAIN, clean
 
 HEADER_SEARCH_ROWS = 20
@@ -26,6 +28,12 @@ TEXT_SUFFIXES = {".csv", ".txt"}
 SAVE_AS_HINT = "请在 Excel 或 WPS 中“另存为” Excel 工作簿（.xlsx）或 CSV UTF-8（逗号分隔），再导入"
 
 HeaderTest = Callable[[list[str | None]], bool]
+#: ``select(sheet, numbers, fingerprints, raw_column)`` → which rows to read (a pyarrow boolean
+#: array), or None for all: ``sheet`` has the file, sheet, header row and columns but no rows yet;
+#: ``numbers`` and ``fingerprints`` are pyarrow arrays of every data row, ``raw_column(name)`` the
+#: raw cells of a column (pyarrow strings, null when empty). A re-load leaves out the rows the
+#: database already holds exactly so before anything is converted or parsed (``loaders.incremental``).
+Select = Callable[["ColumnSheet", object, object, Callable[[str], object]], object]
 
 
 @dataclass
@@ -69,6 +77,8 @@ class ColumnSheet:
     numbers: list[int]
     cells: dict[str, list[str | None]]
     originals: dict[str, list]
+    #: each row's fingerprint (``graph.fingerprint``: its raw cells in 16 hex digits)
+    fingerprints: list[str] = field(default_factory=list)
 
     def rows_sheet(self) -> Sheet:
         return Sheet(self.file, self.sheet, self.header_row, self.columns, self.rows())
@@ -148,9 +158,11 @@ def read_columns(
     is_header: HeaderTest | None = None,
     display_name: str | None = None,
     hidden: list[str] | None = None,
+    select: Select | None = None,
 ) -> list[ColumnSheet]:
     """``read_file``, but each table held by column (``ColumnSheet``): no object per row. The
-    loader reads this way; the parameters, errors and cleaning are those of ``read_file``."""
+    loader reads this way; the parameters, errors and cleaning are those of ``read_file``; each
+    row's fingerprint comes with it, and ``select`` may leave rows out (``Select``)."""
     path = Path(path)
     name = display_name or path.name
     suffix = path.suffix.lower()
@@ -164,7 +176,7 @@ def read_columns(
     if suffix in EXCEL_SUFFIXES:
         tables = _excel_tables(data, name, hidden)
     else:
-        fast = _arrow_csv(data, name, is_header)
+        fast = _arrow_csv(data, name, is_header, select)
         if fast is not None:
             return [fast]
         tables = [("", _text_records(data, name))]
@@ -172,7 +184,7 @@ def read_columns(
     out = []
     while tables:  # each table's records go as soon as its columns are made
         sheet, records = tables.pop(0)
-        table = _to_columns(name, sheet, records, is_header)
+        table = _to_columns(name, sheet, records, is_header, select)
         del records
         if table is not None:
             out.append(table)
@@ -262,7 +274,7 @@ _NOT_PLAIN_RE2 = _re2_class()
 _PLAIN_RE2 = f"^[^{_NOT_PLAIN_RE2}]+(?: [^{_NOT_PLAIN_RE2}]+)*$"
 
 
-def _arrow_csv(data: bytes, name: str, is_header: HeaderTest | None) -> ColumnSheet | None:
+def _arrow_csv(data: bytes, name: str, is_header: HeaderTest | None, select: Select | None = None) -> ColumnSheet | None:
     """A regular CSV read by pyarrow's parser (C++, every core) and cleaned column-wise: only the
     cells a vectorised match finds untidy go through ``clean``. The header is found as the row reader
     finds it. None when the file is anything but regular — blank lines, rows of another width, line
@@ -313,12 +325,22 @@ def _arrow_csv(data: bytes, name: str, is_header: HeaderTest | None) -> ColumnSh
     for index, cell in enumerate(header_values):
         if (n := header_name(clean(cell))) is not None:
             columns[index] = _unique(n, columns.values())
-    n_rows = table.num_rows
-    numbers = list(range(number + 1, number + 1 + n_rows))
+    raw_columns = {col: table.column(f"f{i}").combine_chunks() for i, col in columns.items()}
+    del table
+    numbers_arr = pa.array(range(number + 1, number + 1 + len(next(iter(raw_columns.values()), []))), pa.int64())
+    fingerprints = table_fingerprints(salt(VERSION, list(columns.values())), list(raw_columns.values()))
+    if select is not None and fingerprints is not None:
+        mask = select(ColumnSheet(name, "", number, list(columns.values()), [], {}, {}), numbers_arr, fingerprints,
+                      raw_columns.__getitem__)
+        if mask is not None:
+            raw_columns = {c: _whole(arr.filter(mask)) for c, arr in raw_columns.items()}
+            numbers_arr, fingerprints = _whole(numbers_arr.filter(mask)), _whole(fingerprints.filter(mask))
+    n_rows = len(numbers_arr)
+    numbers = numbers_arr.to_pylist()
+    fps = fingerprints.to_pylist() if fingerprints is not None else []
     originals: dict[str, list] = {}
     cells: dict[str, list] = {}
-    for i, col in columns.items():
-        arr = table.column(f"f{i}").combine_chunks()
+    for col, arr in raw_columns.items():
         tidy = pc.fill_null(pc.match_substring_regex(arr, _PLAIN_RE2), True)
         untidy = pc.indices_nonzero(pc.invert(tidy)).to_pylist()
         if n_rows and pc.count_distinct(arr).as_py() * 2 < n_rows:
@@ -339,7 +361,13 @@ def _arrow_csv(data: bytes, name: str, is_header: HeaderTest | None) -> ColumnSh
         numbers = [numbers[i] for i in keep]
         originals = {k: [col[i] for i in keep] for k, col in originals.items()}
         cells = {k: [col[i] for i in keep] for k, col in cells.items()}
-    return ColumnSheet(name, "", number, list(columns.values()), numbers, cells, originals)
+        fps = [fps[i] for i in keep]
+    return ColumnSheet(name, "", number, list(columns.values()), numbers, cells, originals, fps)
+
+
+def _whole(arr):
+    """One array from what may be a chunked one."""
+    return arr.combine_chunks() if hasattr(arr, "combine_chunks") else arr
 
 
 def _find_header(records: list[Record], is_header: HeaderTest | None) -> int | None:
@@ -385,7 +413,8 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
-def _to_columns(file: str, sheet: str, records: list[Record], is_header: HeaderTest | None) -> ColumnSheet | None:
+def _to_columns(file: str, sheet: str, records: list[Record], is_header: HeaderTest | None,
+                select: Select | None = None) -> ColumnSheet | None:
     """The table of ``records``, column by column: the header is looked for in the first rows only,
     then every column is cleaned as a whole (``clean_column``) instead of cell by cell in rows."""
     header_at = _find_header(records, is_header)
@@ -405,6 +434,20 @@ def _to_columns(file: str, sheet: str, records: list[Record], is_header: HeaderT
     by_index = list(itertools.zip_longest(*(values for _, values, _ in data))) if data else []
     width = len(by_index)
     originals = {name: list(by_index[i]) if i < width else [None] * len(data) for i, name in columns.items()}
+    prefix = salt(VERSION, list(columns.values()))
+    fps = rows_fingerprints(prefix, list(originals.values())) if originals else [row_fingerprint(prefix, [])] * len(data)
+    if select is not None and data:
+        import pyarrow as pa
+
+        def raw_column(name: str):
+            return pa.array([None if v is None or v == "" else str(v) for v in originals[name]], pa.string())
+
+        mask = select(ColumnSheet(file, sheet, number, list(columns.values()), [], {}, {}),
+                      pa.array(numbers, pa.int64()), pa.array(fps, pa.string()), raw_column)
+        if mask is not None:
+            picked = [i for i, m in enumerate(mask.to_pylist()) if m]
+            numbers, fps = [numbers[i] for i in picked], [fps[i] for i in picked]
+            originals = {k: [col[i] for i in picked] for k, col in originals.items()}
     cells = {name: clean_column(col) for name, col in originals.items()}
     # A row none of whose named columns holds anything is not a row (blank lines, trailing cells).
     # (a cleaned cell is None or non-empty text, so truth is presence)
@@ -414,7 +457,8 @@ def _to_columns(file: str, sheet: str, records: list[Record], is_header: HeaderT
         numbers = [numbers[i] for i in keep]
         originals = {k: [col[i] for i in keep] for k, col in originals.items()}
         cells = {k: [col[i] for i in keep] for k, col in cells.items()}
-    return ColumnSheet(file, sheet, number, list(columns.values()), numbers, cells, originals)
+        fps = [fps[i] for i in keep]
+    return ColumnSheet(file, sheet, number, list(columns.values()), numbers, cells, originals, fps)
 
 
 def clean_column(values: list) -> list[str | None]:

@@ -10,6 +10,8 @@ from typing import Any
 from graph.model import MODEL
 from graph.schema import rels_from_source
 
+from .incremental import ends
+
 
 def retire(tx, v, rel_batches, load_id: str, as_of: dt.date) -> int:
     """--replace: remove relationships an earlier load of the same file and sheet wrote that this one lacks,
@@ -20,12 +22,16 @@ def retire(tx, v, rel_batches, load_id: str, as_of: dt.date) -> int:
     retired = 0
     for sd in v.sheets:
         types = sd.spec.rel_types()
+        # rows left out unread because the database holds them exactly so still have their relationships
+        held = sd.unchanged.ends if getattr(sd, "unchanged", None) is not None else set()
         for t in types:
             for a, b in MODEL.rel(t).pairs:
                 if sd.spec.is_node and a != sd.spec.label and b != sd.spec.label:
                     continue
                 old = tx.run(rels_from_source(t, a, b), {"file": sd.file, "sheet": sd.sheet})
-                gone = [o for o in old if (o["src"], o["dst"]) not in keep.get((t, a, b), set())]
+                gone = [o for o in old if (o["src"], o["dst"]) not in keep.get((t, a, b), set())
+                        and not (held and (ends(o["src"], o["dst"], o.get("src_row")) in held
+                                           or ends(o["dst"], o["src"], o.get("src_row")) in held))]
                 if not gone:
                     continue
                 tx.upsert_nodes("EndedRel", [_ended(t, a, b, o, load_id, as_of) for o in gone])

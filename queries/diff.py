@@ -38,7 +38,7 @@ from .history import read_snapshot, resolve_load
 ROLE_TYPES = ("BUILDING_LEADER_OF", "UNIT_LEADER_OF", "LINKED_TO", "REPORTED_TO", "ASSIGNED_TO", "GRID_WORKER_OF",
               "OFFICER_OF", "CONTACTS_GRID", "COMMUNITY_WORKER_OF", "INSTRUCTOR_OF", "MEMBER_OF",
               "CENTRE_HOUSEHOLD_OF", "VOLUNTEERS_IN")
-PROVENANCE = ("src_load", "src_file", "src_sheet", "src_row")
+PROVENANCE = ("src_load", "src_file", "src_sheet", "src_row", "src_hash")
 CHANGES = {"added": "新增", "removed": "删除", "changed": "变更", "started": "开始", "ended": "结束",
            "replaced": "更换", "opened": "新出现", "closed": "已消除"}
 KINDS = {"entity": "对象", "property": "属性", "role": "职责与包联", "relationship": "关系", "gap": "覆盖缺口"}

@@ -96,6 +96,10 @@ class SheetData:
     def __len__(self) -> int:
         return len(self.numbers)
 
+    def rows_in_file(self) -> int:
+        """Data rows of the sheet: those read and those left out unread (``unchanged``)."""
+        return len(self.numbers) + (len(self.unchanged) if self.unchanged is not None else 0)
+
     def error(self, i: int, code: str, column: str, value: Any, message: str) -> None:
         self.errors.setdefault(i, []).append(LedgerError(code, self.file, self.sheet, self.numbers[i], column,
                                                          None if value is None else str(value), message))

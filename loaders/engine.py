@@ -78,7 +78,7 @@ class Validation:
     def summary(self) -> dict[str, int]:
         out: dict[str, int] = defaultdict(int)
         for s in self.sheets:
-            out[s.spec.zh] += len(s) + (len(s.unchanged) if s.unchanged is not None else 0)
+            out[s.spec.zh] += s.rows_in_file()
         return dict(out)
 
 
@@ -273,7 +273,7 @@ def _read(paths: Sequence[Path], errors: list[LedgerError], skipped: list[str], 
             parse_sheet(sd, sheet)
             sd.unchanged = left_out.get(sheet.sheet)
             sheet.cells = sheet.originals = {}  # parsed: the texts are not needed any more
-            if not len(sd):
+            if not sd.rows_in_file():
                 skipped.append(f"{where}：只有表头，没有数据行，未导入任何内容")
             if len(sd) >= _spill_rows():
                 sd.spill()
@@ -534,7 +534,7 @@ def _empty_under_replace(sheets: list[SheetData], store: GraphStore) -> list[Led
 
     out = []
     for sd in sheets:
-        if len(sd):
+        if sd.rows_in_file():
             continue
         written = sum(len(store.query(rels_from_source(t, a, b), {"file": sd.file, "sheet": sd.sheet}))
                       for t in sd.spec.rel_types() for a, b in MODEL.rel(t).pairs

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TYPE_CHECKING
 
-from .schema import neo4j_delete_rels, neo4j_upsert_nodes, neo4j_upsert_rels
+from .schema import check_columns, neo4j_delete_rels, neo4j_node_columns, neo4j_rel_columns
 from .store import Row, StoreError, Transaction, endpoint_keys, normalise_rows, utcnow
 
 if TYPE_CHECKING:
@@ -46,8 +46,8 @@ BEFORE = "_OrgnetBefore"
 SCHEMA = (f"CREATE INDEX orgnet_undo_load IF NOT EXISTS FOR (u:{UNDO}) ON (u.load)",
           f"CREATE INDEX orgnet_before_load IF NOT EXISTS FOR (b:{BEFORE}) ON (b._undo_load, b._undo_seq)",
           f"CREATE CONSTRAINT orgnet_marker_id IF NOT EXISTS FOR (m:{MARKER}) REQUIRE m.id IS UNIQUE")
-#: rows per server-side statement inside a batch
-CHUNK = 1000
+#: rows per server-side statement inside a batch (one list parameter per column)
+CHUNK = 10_000
 _WRITES = re.compile(r"\b(CREATE|MERGE|SET|DELETE|REMOVE|DETACH)\b", re.I)
 
 
@@ -91,6 +91,10 @@ class BatchedLoad(Transaction):
         self._rows = 0
         self._seq = 0
         self.batches = 0
+        #: label → keys of the nodes this load created (a relationship to one cannot exist yet)
+        self._created: dict[str, set] = {}
+        #: (type, start, end) already written by this load: its later pairs may repeat earlier ones
+        self._rel_written: set[tuple[str, str, str]] = set()
         self._anchor_session = None
         self._anchor = None
 
@@ -207,60 +211,90 @@ class BatchedLoad(Transaction):
         return self._exec(for_backend(cypher, "neo4j"), params)
 
     def upsert_nodes(self, label: str, rows: Sequence[Mapping[str, Any]]) -> int:
-        node = self._store.model.node(label)
         if not rows:
             return 0
-        cols, rows = normalise_rows(rows, node.key)
-        cypher = neo4j_upsert_nodes(label, cols, self._store.model)
+        cols, rows = normalise_rows(rows, self._store.model.node(label).key)
+        return self.upsert_node_columns(label, {c: [r[c] for r in rows] for c in cols})
+
+    def upsert_node_columns(self, label: str, columns: Mapping[str, Sequence[Any]]) -> int:
+        """Nodes by column, a chunk per statement: before-images of the rows that exist (which the
+        same statement finds through the key index), then CREATE for the new rows and MATCH … SET
+        for the others: no MERGE, and no map per row on either side of the wire."""
+        node = self._store.model.node(label)
+        columns = unique_columns(columns, (node.key,))
+        ids_all = columns.get(node.key, [])
+        if not ids_all:
+            return 0
+        check_columns(node, [c for c in columns if c != node.key])
         if label == "Load":  # the load log entry commits with the anchor (see the module docstring)
-            for i in range(0, len(rows), CHUNK):
-                self._anchor_exec(cypher, {"rows": rows[i:i + CHUNK]})
-            return len(rows)
-        self.touch(label, keys={label: [r[node.key] for r in rows]})
-        for i in range(0, len(rows), self._chunk):
-            chunk = rows[i:i + self._chunk]
-            ids = [r[node.key] for r in chunk]
+            self._anchor_exec(neo4j_node_columns(label, list(columns), "merge", self._store.model), columns)
+            return len(ids_all)
+        self.touch(label, keys={label: ids_all})
+        created = self._created.setdefault(label, set())
+        for i in range(0, len(ids_all), self._chunk):
+            chunk = {c: list(v[i:i + self._chunk]) for c, v in columns.items()}
+            ids = chunk[node.key]
             seq = self._seq + 1
-            existing = [r["k"] for r in self._exec(
+            known = {r["k"] for r in self._exec(
                 f"UNWIND $ids AS k MATCH (n:{label} {{{node.key}: k}}) "
                 f"CREATE (b:{BEFORE}) SET b = properties(n), b._undo_load = $load, b._undo_seq = $seq RETURN k",
-                {"ids": ids, "load": self.load_id, "seq": seq})]
-            known = set(existing)
-            self._undo_record("nodes", label=label, key=node.key, created=[k for k in ids if k not in known] or None)
-            self._exec(cypher, {"rows": chunk})
-            self._count(len(chunk))
-        return len(rows)
+                {"ids": ids, "load": self.load_id, "seq": seq})}
+            new = [k for k in ids if k not in known]
+            self._undo_record("nodes", label=label, key=node.key, created=new or None)
+            created.update(new)
+            for mode, part in split(chunk, node.key, known):
+                self._exec(neo4j_node_columns(label, list(part), mode, self._store.model), part)
+            self._count(len(ids))
+        return len(ids_all)
 
-    def _rel_before(self, type_: str, start: str, end: str, pairs: list[Row], seq: int) -> set[tuple]:
+    def _rel_before(self, type_: str, start: str, end: str, pairs: Mapping[str, list], seq: int) -> set[tuple]:
         m = self._store.model
         ks, ke = m.node(start).key, m.node(end).key
         return {(r["s"], r["d"]) for r in self._exec(
-            f"UNWIND $pairs AS p MATCH (a:{start} {{{ks}: p.src}})-[x:{type_}]->(b:{end} {{{ke}: p.dst}}) "
+            f"UNWIND range(0, size($src) - 1) AS i MATCH (a:{start} {{{ks}: $src[i]}})-[x:{type_}]->(b:{end} {{{ke}: $dst[i]}}) "
             f"CREATE (u:{BEFORE}) SET u = properties(x), u._undo_load = $load, u._undo_seq = $seq, "
-            "u._undo_src = p.src, u._undo_dst = p.dst RETURN p.src AS s, p.dst AS d",
-            {"pairs": pairs, "load": self.load_id, "seq": seq})}
+            "u._undo_src = $src[i], u._undo_dst = $dst[i] RETURN $src[i] AS s, $dst[i] AS d",
+            {"src": pairs["src"], "dst": pairs["dst"], "load": self.load_id, "seq": seq})}
 
     def upsert_rels(self, type_: str, start: str, end: str, rows: Sequence[Mapping[str, Any]], *,
                     endpoints_checked: bool = False) -> int:
         if not rows:
             return 0
+        cols, rows = normalise_rows(rows, ("src", "dst"))
+        return self.upsert_rel_columns(type_, start, end, {c: [r[c] for r in rows] for c in cols},
+                                       endpoints_checked=endpoints_checked)
+
+    def upsert_rel_columns(self, type_: str, start: str, end: str, columns: Mapping[str, Sequence[Any]], *,
+                           endpoints_checked: bool = False) -> int:
+        """Relationships by column. A pair with an endpoint this load created cannot be joined yet:
+        it is created without looking; the other pairs get before-images first (those found are
+        updated, the rest created)."""
         if not endpoints_checked:
             raise StoreError("a batched load writes relationships whose endpoints the loader has checked")
-        self.touch(type_, start, end, keys=endpoint_keys(start, end, [r.get("src") for r in rows],
-                                                         [r.get("dst") for r in rows]))
-        cols, rows = normalise_rows(rows, ("src", "dst"))
-        props = [c for c in cols if c not in ("src", "dst")]
-        cypher = neo4j_upsert_rels(type_, start, end, props, self._store.model)
-        for i in range(0, len(rows), self._chunk):
-            chunk = rows[i:i + self._chunk]
-            pairs = [{"src": r["src"], "dst": r["dst"]} for r in chunk]
-            existing = self._rel_before(type_, start, end, pairs, self._seq + 1)
-            new = [p for p in pairs if (p["src"], p["dst"]) not in existing]
+        columns = unique_columns(columns, ("src", "dst"))
+        if not columns.get("src"):
+            return 0
+        check_columns(self._store.model.rel(type_), [c for c in columns if c not in ("src", "dst")])
+        self.touch(type_, start, end, keys=endpoint_keys(start, end, columns["src"], columns["dst"]))
+        trip = (type_, start, end)
+        new_a, new_b = (set(), set()) if trip in self._rel_written else (self._created.get(start, set()),
+                                                                        self._created.get(end, set()))
+        self._rel_written.add(trip)
+        n = len(columns["src"])
+        for i in range(0, n, self._chunk):
+            chunk = {c: list(v[i:i + self._chunk]) for c, v in columns.items()}
+            pairs = list(zip(chunk["src"], chunk["dst"]))
+            unsure = [j for j, (a, b) in enumerate(pairs) if a not in new_a and b not in new_b]
+            existing = self._rel_before(type_, start, end, {"src": [pairs[j][0] for j in unsure],
+                                                           "dst": [pairs[j][1] for j in unsure]},
+                                        self._seq + 1) if unsure else set()
+            new = [p for p in pairs if p not in existing]
             self._undo_record("rels", type=type_, start=start, end=end,  # None: Neo4j keeps no empty list
-                              srcs=[p["src"] for p in new] or None, dsts=[p["dst"] for p in new] or None)
-            self._exec(cypher, {"rows": chunk})
-            self._count(len(chunk))
-        return len(rows)
+                              srcs=[p[0] for p in new] or None, dsts=[p[1] for p in new] or None)
+            for mode, part in split(chunk, ("src", "dst"), existing):
+                self._exec(neo4j_rel_columns(type_, start, end, list(part), mode, self._store.model), part)
+            self._count(len(pairs))
+        return n
 
     def delete_rels(self, type_: str, start: str, end: str, pairs: Sequence[tuple[str, str]]) -> int:
         if not pairs:
@@ -270,11 +304,46 @@ class BatchedLoad(Transaction):
         rows = [{"src": a, "dst": b} for a, b in pairs]
         for i in range(0, len(rows), self._chunk):
             chunk = rows[i:i + self._chunk]
-            self._rel_before(type_, start, end, chunk, self._seq + 1)
+            self._rel_before(type_, start, end, {"src": [r["src"] for r in chunk], "dst": [r["dst"] for r in chunk]},
+                             self._seq + 1)
             self._undo_record("deleted-rels", type=type_, start=start, end=end)
             self._exec(cypher, {"rows": chunk})
             self._count(len(chunk))
         return len(rows)
+
+
+def unique_columns(columns: Mapping[str, Sequence[Any]], keys: tuple[str, ...]) -> dict[str, list]:
+    """A column batch whose key (tuple) names each row once, keeping the last row of a key, as
+    ``normalise_rows`` does for rows; an empty key is refused. Usually nothing to do (the loader
+    validated the keys): one pass over the keys to know it."""
+    cols = {c: v for c, v in columns.items()}
+    for k in keys:
+        if k not in cols:
+            raise StoreError(f"every row needs the column {k!r}; got columns {list(cols)}")
+    key_of = cols[keys[0]] if len(keys) == 1 else list(zip(*(cols[k] for k in keys)))
+    for k in keys:
+        if None in cols[k] or "" in cols[k]:
+            raise StoreError(f"a row has an empty {'/'.join(keys)}")
+    last = {kv: i for i, kv in enumerate(key_of)}
+    if len(last) == len(key_of):
+        return cols
+    keep = sorted(last.values())
+    return {c: [v[i] for i in keep] for c, v in cols.items()}
+
+
+def split(chunk: dict[str, list], key: str | tuple[str, ...], existing: set) -> Iterator[tuple[str, dict[str, list]]]:
+    """(``create`` | ``update``, the chunk's rows of that kind); ``existing``: keys known to exist."""
+    if not existing:
+        yield "create", chunk
+        return
+    keys = chunk[key] if isinstance(key, str) else list(zip(*(chunk[k] for k in key)))
+    old = [j for j, k in enumerate(keys) if k in existing]
+    if len(old) == len(keys):
+        yield "update", chunk
+        return
+    new = [j for j, k in enumerate(keys) if k not in existing]
+    yield "update", {c: [v[j] for j in old] for c, v in chunk.items()}
+    yield "create", {c: [v[j] for j in new] for c, v in chunk.items()}
 
 
 @contextmanager

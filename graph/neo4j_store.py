@@ -15,10 +15,11 @@ from typing import Any
 
 from . import derived
 from .dialect import for_backend
-from .neo4j_batches import BEFORE, MARKER, SCHEMA as UNDO_SCHEMA, UNDO, batch_rows, batched_load, lock_wait, undo_statements
+from .neo4j_batches import (BEFORE, CHUNK, MARKER, SCHEMA as UNDO_SCHEMA, UNDO, batch_rows, batched_load, lock_wait,
+                            undo_statements, unique_columns)
 from .model import MODEL, Model
-from .schema import (neo4j_delete_rels, neo4j_missing_endpoints, neo4j_schema, neo4j_upsert_nodes,
-                     neo4j_upsert_rels)
+from .schema import (check_columns, neo4j_delete_rels, neo4j_missing_endpoints, neo4j_node_columns,
+                     neo4j_rel_columns, neo4j_schema, neo4j_upsert_nodes, neo4j_upsert_rels)
 from .store import (Cancel, ConsoleCancelled, ConsoleTimeout, GraphStore, MissingEndpoints, QueryError, Row,
                     StoreError, StoreUnavailable, Transaction, WriteRefused, endpoint_keys, normalise_rows,
                     plain, utcnow)
@@ -90,6 +91,34 @@ class Neo4jTransaction(Transaction):
         for batch in _batches(rows):
             self._exec(cypher, {"rows": batch})
         return len(rows)
+
+    def upsert_node_columns(self, label: str, columns: Mapping[str, Sequence[Any]]) -> int:
+        """``UNWIND range(…)`` over one list parameter per column, MERGE on the key: no map per row."""
+        node = self._store.model.node(label)
+        columns = unique_columns(columns, (node.key,))
+        n = len(columns.get(node.key, []))
+        if not n:
+            return 0
+        check_columns(node, [c for c in columns if c != node.key])
+        self.touch(label, keys={label: columns[node.key]})
+        cypher = neo4j_node_columns(label, list(columns), "merge", self._store.model)
+        for i in range(0, n, CHUNK):
+            self._exec(cypher, {c: list(v[i:i + CHUNK]) for c, v in columns.items()})
+        return n
+
+    def upsert_rel_columns(self, type_: str, start: str, end: str, columns: Mapping[str, Sequence[Any]], *,
+                           endpoints_checked: bool = False) -> int:
+        if not endpoints_checked:  # the row writer checks for missing endpoints first
+            return super().upsert_rel_columns(type_, start, end, columns)
+        columns = unique_columns(columns, ("src", "dst"))
+        n = len(columns.get("src", []))
+        if not n:
+            return 0
+        self.touch(type_, start, end, keys=endpoint_keys(start, end, columns["src"], columns["dst"]))
+        cypher = neo4j_rel_columns(type_, start, end, list(columns), "merge", self._store.model)
+        for i in range(0, n, CHUNK):
+            self._exec(cypher, {c: list(v[i:i + CHUNK]) for c, v in columns.items()})
+        return n
 
     def delete_rels(self, type_: str, start: str, end: str, pairs: Sequence[tuple[str, str]]) -> int:
         cypher = neo4j_delete_rels(type_, start, end, self._store.model)

@@ -85,12 +85,53 @@ def neo4j_upsert_rels(type_: str, start: str, end: str, columns: list[str], mode
     return q + (f" SET {_set_clause('r', columns)}" if columns else "")
 
 
+def _col_sets(var: str, columns: list[str]) -> str:
+    return ", ".join(f"{var}.{c} = ${c}[i]" for c in columns)
+
+
+def neo4j_node_columns(label: str, columns: list[str], mode: str = "merge", model: Model = MODEL) -> str:
+    """A column batch of nodes: one list parameter per column (``$id``, ``$name`` …, all of one
+    length), no map per row. ``mode``: ``merge`` (existence unknown), ``create`` (rows known to be
+    new: no index probe before the write) or ``update`` (rows known to exist)."""
+    n = model.node(label)
+    cols = [c for c in columns if c != n.key]
+    check_columns(n, cols)
+    head = f"UNWIND range(0, size(${n.key}) - 1) AS i "
+    if mode == "create":
+        return head + f"CREATE (n:{label}) SET n.{n.key} = ${n.key}[i]" + "".join(f", n.{c} = ${c}[i]" for c in cols)
+    verb = {"merge": "MERGE", "update": "MATCH"}[mode]
+    return head + f"{verb} (n:{label} {{{n.key}: ${n.key}[i]}})" + (f" SET {_col_sets('n', cols)}" if cols else "")
+
+
+def neo4j_rel_columns(type_: str, start: str, end: str, columns: list[str], mode: str = "merge",
+                      model: Model = MODEL) -> str:
+    """A column batch of relationships (``$src``, ``$dst`` and one list per property); endpoints are
+    found through the key constraints' indexes. ``mode``: ``merge``, ``create`` (pairs known not to
+    be joined yet) or ``update`` (pairs known to be joined)."""
+    r = model.rel(type_)
+    if not r.allows(start, end):
+        raise ValueError(f"{type_} does not join {start} to {end}; allowed: {r.pairs}")
+    cols = [c for c in columns if c not in ("src", "dst")]
+    check_columns(r, cols)
+    a, b = model.node(start), model.node(end)
+    head = "UNWIND range(0, size($src) - 1) AS i "
+    if mode == "update":
+        q = head + f"MATCH (:{start} {{{a.key}: $src[i]}})-[r:{type_}]->(:{end} {{{b.key}: $dst[i]}})"
+    else:
+        q = (head + f"MATCH (a:{start} {{{a.key}: $src[i]}}) MATCH (b:{end} {{{b.key}: $dst[i]}}) "
+             + {"merge": "MERGE", "create": "CREATE"}[mode] + f" (a)-[r:{type_}]->(b)")
+    return q + (f" SET {_col_sets('r', cols)}" if cols else "")
+
+
 def neo4j_delete_rels(type_: str, start: str, end: str, model: Model = MODEL) -> str:
     """Remove the listed relationships (used by a ``--replace`` load)."""
     model.rel(type_)
     a, b = model.node(start), model.node(end)
     return (f"UNWIND $rows AS row MATCH (a:{start} {{{a.key}: row.src}})-[r:{type_}]->(b:{end} {{{b.key}: row.dst}}) "
             f"DELETE r")
+
+
+MODES = ("merge", "create", "update")
 
 
 def all_neo4j_statements(model: Model = MODEL) -> list[str]:
@@ -100,9 +141,11 @@ def all_neo4j_statements(model: Model = MODEL) -> list[str]:
     out = list(neo4j_schema(model)) + statements() + fill_statements() + [missing_check()]
     for n in model.nodes:
         out.append(neo4j_upsert_nodes(n.label, [p.name for p in n.all_props], model))
+        out += [neo4j_node_columns(n.label, [p.name for p in n.all_props], m, model) for m in MODES]
     for r in model.rels:
         for a, b in r.pairs:
             out.append(neo4j_upsert_rels(r.type, a, b, [p.name for p in r.all_props], model))
+            out += [neo4j_rel_columns(r.type, a, b, [p.name for p in r.all_props], m, model) for m in MODES]
             out.append(neo4j_delete_rels(r.type, a, b, model))
             out.append(neo4j_missing_endpoints(r.type, a, b, model))
             out.append(rels_from_source(r.type, a, b, model))

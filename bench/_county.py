@@ -50,6 +50,8 @@ def median_ms(fn, repeat: int = 5) -> float:
 
 
 NEO4J_KEYS = ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE")
+#: the process id of the server ``neo4j_server`` started (benchmarks read its CPU seconds from /proc)
+SERVER_PID: int | None = None
 
 
 @contextmanager
@@ -63,8 +65,12 @@ def neo4j_server(default_heap: str):
     sys.path.insert(0, str(ROOT / "tests"))
     from neo4j_server import TestServer
 
-    server = TestServer.start(heap=os.environ.get("NEO4J_TEST_HEAP", default_heap))
+    global SERVER_PID
+    server = TestServer.start(heap=os.environ.get("NEO4J_TEST_HEAP", default_heap),
+                              page_cache=os.environ.get("NEO4J_TEST_PAGECACHE", "512m"))
+    SERVER_PID = server.process.pid
     try:
         yield server.env()
     finally:
+        SERVER_PID = None
         server.stop()

@@ -6,7 +6,10 @@ Starts the suite's own Neo4j (``tests/neo4j_server.py``; heap ``NEO4J_TEST_HEAP`
 unless ``NEO4J_URI`` names a server — whose database it **wipes**. Per engine and scale:
 
 * ``load``: ``loaders.engine.load`` of the generated ledgers into an empty database, validation
-  included, in one transaction; rows/s over every node and relationship row it writes;
+  included (Kùzu: one transaction; Neo4j: batch transactions with undo records, the default);
+  rows/s over every node and relationship row it writes, wall and CPU seconds (the client's
+  ``time.process_time``, and the server's from ``/proc`` when the benchmark started it) and the
+  load average, since the machine may be shared;
 * ``fastest``: the same rows by the engine's fastest online bulk path, none of the loader's checks:
   Kùzu ``COPY`` from Arrow into empty tables; Neo4j ``UNWIND $rows CREATE`` in batches of 10,000,
   each batch its own transaction (relationships ``MATCH`` their endpoints by the key constraints);
@@ -35,6 +38,33 @@ from loaders.plan import rows_of  # noqa: E402
 from queries import coverage  # noqa: E402
 
 BATCH = 10_000
+
+
+def server_cpu() -> float:
+    """CPU seconds the benchmark's own Neo4j server has used so far (0 for an external server)."""
+    import _county
+    if _county.SERVER_PID is None:
+        return 0.0
+    fields = Path(f"/proc/{_county.SERVER_PID}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Timer:
+    """Wall seconds, this process's CPU seconds, the server's CPU seconds and the load average."""
+
+    def __enter__(self):
+        self.t, self.c, self.s = time.perf_counter(), time.process_time(), server_cpu()
+        return self
+
+    def __exit__(self, *exc):
+        self.wall = time.perf_counter() - self.t
+        self.cpu = time.process_time() - self.c
+        self.server = server_cpu() - self.s
+        self.load = round(os.getloadavg()[0], 1)
+
+    def as_dict(self, prefix: str) -> dict:
+        return {f"{prefix}_s": self.wall, f"{prefix}_cpu_s": self.cpu, f"{prefix}_server_cpu_s": self.server,
+                f"{prefix}_load_avg": self.load}
 
 
 def neo4j_fastest(store, node_batches, rel_batches) -> float:
@@ -118,26 +148,34 @@ def run(scale: float, env: dict[str, str], repeat: int) -> dict:
     db.unlink(missing_ok=True)
     with open_store(str(db)) as k:
         k.create_schema()
-        t0 = time.perf_counter()
-        load(paths, k)
-        result["kuzu_load_s"] = time.perf_counter() - t0
+        with Timer() as t:
+            load(paths, k)
+        result.update(t.as_dict("kuzu_load"))
+        result["kuzu_load_server_cpu_s"] = 0.0
         result["kuzu_rules_ms"] = rule_latencies(k, repeat)
-    result["kuzu_fastest_s"] = raw_copy(node_batches, rel_batches)
+    with Timer() as t:
+        result["kuzu_fastest_s"] = raw_copy(node_batches, rel_batches)
+    result["kuzu_fastest_cpu_s"] = t.cpu
+    print(json.dumps({k: v for k, v in result.items() if "rules" not in k}), file=sys.stderr, flush=True)
 
     with open_store(env=env) as n:
         n.clear()
         n.create_schema()
         with TxMemory(env) as mem:
-            t0 = time.perf_counter()
             try:
-                load(paths, n)
-                result["neo4j_load_s"] = time.perf_counter() - t0
+                with Timer() as t:
+                    load(paths, n)
+                result.update(t.as_dict("neo4j_load"))
             except Exception as e:  # noqa: BLE001 - the point is to record what happened
                 result["neo4j_load_error"] = f"{type(e).__name__}: {str(e)[:300]}"
         result["neo4j_tx_peak_mb"] = mem.peak / 2**20
+        print(json.dumps({k: v for k, v in result.items() if "rules" not in k}), file=sys.stderr, flush=True)
         if "neo4j_load_s" in result:
             result["neo4j_rules_ms"] = rule_latencies(n, repeat)
-        result["neo4j_fastest_s"] = neo4j_fastest(n, node_batches, rel_batches)
+        with Timer() as t:
+            result["neo4j_fastest_s"] = neo4j_fastest(n, node_batches, rel_batches)
+        result["neo4j_fastest_cpu_s"], result["neo4j_fastest_server_cpu_s"] = t.cpu, t.server
+        print(json.dumps({k: v for k, v in result.items() if "rules" not in k}), file=sys.stderr, flush=True)
         n.clear()
     return result
 
@@ -152,20 +190,21 @@ def main() -> None:
         results = [run(s, env, args.repeat) for s in args.scale or [1.0]]
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1, ensure_ascii=False))
-    print("| county | rows | engine | load s (validate + write, one tx) | rows/s | fastest bulk path s "
-          "| load ÷ fastest | peak tx memory |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| county | rows | engine | load wall s | load CPU s (client + server) | load avg | rows/s | "
+          "fastest bulk path s | load ÷ fastest | peak tx memory |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         for eng in ("kuzu", "neo4j"):
             load_s = r.get(f"{eng}_load_s")
             fastest = r[f"{eng}_fastest_s"]
             peak = f"{r['neo4j_tx_peak_mb']:.0f} MB" if eng == "neo4j" else "—"
             if load_s is None:
-                print(f"| 高青 ×{r['scale']:g} | {r['rows']:,} | {eng} | failed: {r[f'{eng}_load_error']} | | "
+                print(f"| 高青 ×{r['scale']:g} | {r['rows']:,} | {eng} | failed: {r[f'{eng}_load_error']} | | | | "
                       f"{fastest:.1f} | | {peak} |")
                 continue
-            print(f"| 高青 ×{r['scale']:g} | {r['rows']:,} | {eng} | {load_s:.1f} | {r['rows'] / load_s:,.0f} | "
-                  f"{fastest:.1f} | {load_s / fastest:.1f} | {peak} |")
+            cpu = f"{r[f'{eng}_load_cpu_s']:.1f} + {r[f'{eng}_load_server_cpu_s']:.1f}"
+            print(f"| 高青 ×{r['scale']:g} | {r['rows']:,} | {eng} | {load_s:.1f} | {cpu} | {r[f'{eng}_load_load_avg']} | "
+                  f"{r['rows'] / load_s:,.0f} | {fastest:.1f} | {load_s / fastest:.1f} | {peak} |")
     for r in results:
         print(f"\n### per-rule median latency, 高青 ×{r['scale']:g} (ms, median of {args.repeat} warm runs)\n")
         print("| rule | Kùzu ms | Neo4j ms | Neo4j ÷ Kùzu |")

@@ -350,12 +350,11 @@ def refresh(tx: Any, full: Iterable[str] | None = None, fills: Iterable[str] = (
     full = set(_BY_NAME) if full is None else _with_dependents(full)
     fills = set(fills)
     by_key = by_key or {}
+    whole = whole_groups(full, by_key)
     for g in GROUPS:
         if g.name in full:
-            # recomputed whole when an input came without keys or a group it reads was recomputed
-            keys = by_key.get(g.name) if not any(a in full for a in g.after) else None
-            if g.keyed is not None and keys is not None and sum(map(len, keys.values())) <= KEYED_LIMIT:
-                g.keyed(tx, keys)
+            if g.name not in whole:
+                g.keyed(tx, by_key[g.name])
                 for label, s in g.fills.items():  # new nodes outside the keys
                     if label in fills:
                         tx._exec(s)
@@ -368,6 +367,34 @@ def refresh(tx: Any, full: Iterable[str] | None = None, fills: Iterable[str] = (
             for label, s in g.fills.items():
                 if label in fills:
                     tx._exec(s)
+
+
+def whole_groups(full: Iterable[str] | None, by_key: dict[str, dict[str, set[str]] | None] | None = None) -> set[str]:
+    """The groups of ``full`` (with the groups computed from them) that ``refresh`` recomputes for
+    every entity: an input came without keys, the group has no keyed form, a group it reads is
+    recomputed, or more than ``KEYED_LIMIT`` entities were touched."""
+    full = set(_BY_NAME) if full is None else _with_dependents(full)
+    by_key = by_key or {}
+    out = set()
+    for g in GROUPS:
+        if g.name in full:
+            keys = by_key.get(g.name) if not any(a in full for a in g.after) else None
+            if g.keyed is None or keys is None or sum(map(len, keys.values())) > KEYED_LIMIT:
+                out.add(g.name)
+    return out
+
+
+def written_props(full: Iterable[str] | None, fills: Iterable[str] = ()) -> dict[str, list[str]]:
+    """label → the derived properties ``refresh(full, fills)`` may write (for before-images)."""
+    full = set(_BY_NAME) if full is None else _with_dependents(full)
+    fills = set(fills)
+    out: dict[str, list[str]] = {}
+    for g in GROUPS:
+        for label, prop in g.props:
+            if g.name in full or label in fills and label in g.fills:
+                if prop not in out.setdefault(label, []):
+                    out[label].append(prop)
+    return out
 
 
 def touched(name: str, start: str | None = None, end: str | None = None) -> tuple[set[str], set[str]]:

@@ -25,6 +25,7 @@ because the before-images hold what the earlier loads had written.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -111,17 +112,21 @@ class BatchedLoad(Transaction):
         return self._store._run_in(self._anchor, cypher, params)
 
     def finish(self) -> None:
-        """Commit the last batch, then the anchor: the Load node appears and the marker goes."""
+        """Commit the last batch, bring the derived properties up to date, then commit the anchor:
+        the Load node appears and the marker goes."""
         self._commit_batch()
-        # The derived properties (graph.derived) are recomputed in the anchor, so they commit with
-        # the Load node: in a plain transaction of the store's own on the anchor.
         from .neo4j_store import Neo4jTransaction
-        anchor = Neo4jTransaction(self._store, self._anchor)
-        full, fill = self._derived()
-        anchor._derived()[0].update(full)
-        anchor._derived()[1].update(fill)
-        anchor._derived_keys().update(self._derived_keys())  # recomputed for the entities written
-        anchor.refresh_derived()
+        work = self.derived_work()
+        if work and self._refresh_is_large(*work):
+            self._refresh_in_batches(*work)
+        elif work:
+            # A few keyed values: recomputed in the anchor, so they commit with the Load node.
+            anchor = Neo4jTransaction(self._store, self._anchor)
+            full, fill, by_key = work
+            anchor._derived()[0].update(full)
+            anchor._derived()[1].update(fill)
+            anchor._derived_keys().update(by_key)
+            anchor.refresh_derived()
         self._anchor_exec(f"MATCH (m:{MARKER} {{id: $id}}) DELETE m", {"id": self.load_id})
         from neo4j.exceptions import Neo4jError
         from .neo4j_store import _refused
@@ -133,6 +138,56 @@ class BatchedLoad(Transaction):
             self._close_anchor()
         self._store.commits += 1
         self._store._sweep(self.load_id)
+
+    # -- the derived refresh in bounded batches -------------------------------------------------
+    #: a test hook: called with the number of derived statements run so far, after each
+    after_derived: Callable[[int], None] | None = None
+
+    def _refresh_is_large(self, full: set[str], fill: set[str], by_key: dict) -> bool:
+        """Whether the refresh would grow with the county: a group recomputed for every entity, or
+        defaults given to more new nodes than ``derived.KEYED_LIMIT``."""
+        from . import derived
+        if derived.whole_groups(full, by_key):
+            return True
+        return sum(len(self._created.get(label, ())) for label in fill) > derived.KEYED_LIMIT
+
+    def _refresh_in_batches(self, full: set[str], fill: set[str], by_key: dict) -> None:
+        """The derived values written in transactions of at most a batch each, undoably: first the
+        before-images of every derived property the refresh may write (nodes this load created
+        need none: undoing the load deletes them), committed as undo records of a batch each; then
+        every statement runs as ``CALL { SET … } IN TRANSACTIONS``. Undone newest first, the
+        before-images restore the values before the data batches are undone."""
+        from . import derived
+        for label, props in derived.written_props(full, fill).items():
+            self._before_images(label, props)
+        derived.refresh(_Refresh(self), full, fill, by_key)
+
+    def _before_images(self, label: str, props: list[str]) -> None:
+        s = self._store
+        key = s.model.node(label).key
+        skip = self._created.get(label, set())
+        size = self._limit or CHUNK
+        ids: list = []
+        values: list = []
+
+        def flush() -> None:
+            if ids:
+                self._undo_record("derived", label=label, key=key, props=props, ids=list(ids),
+                                  values=json.dumps(values))
+                self._commit_batch()
+                ids.clear()
+                values.clear()
+
+        vals = ", ".join(f"n.{p}" for p in props)
+        with s._driver.session(database=s.database) as session:
+            for rec in session.run(f"MATCH (n:{label}) RETURN n.{key} AS k, [{vals}] AS v"):
+                if rec["k"] in skip:
+                    continue
+                ids.append(rec["k"])
+                values.append(rec["v"])
+                if len(ids) >= size:
+                    flush()
+        flush()
 
     def abort(self) -> None:
         """Undo every committed batch of this load, then drop the marker."""
@@ -346,6 +401,47 @@ def split(chunk: dict[str, list], key: str | tuple[str, ...], existing: set) -> 
     yield "create", {c: [v[j] for j in new] for c, v in chunk.items()}
 
 
+_LAST_SET = re.compile(r"\sSET\s(?!.*\sSET\s)", re.S)
+
+
+def in_transactions(cypher: str, rows: int) -> str:
+    """A derived statement ``<read part> SET <items>`` as ``<read part> CALL (*) { SET <items> } IN
+    TRANSACTIONS OF rows ROWS``: each batch of written rows commits on its own (auto-commit only)."""
+    m = _LAST_SET.search(cypher)
+    if m is None:
+        raise StoreError(f"not a derived statement ending in SET: {cypher[:80]}")
+    return f"{cypher[:m.start()]} CALL (*) {{ SET {cypher[m.end():]} }} IN TRANSACTIONS OF {rows} ROWS"
+
+
+class _Refresh:
+    """What ``graph.derived.refresh`` writes through for a large batched load: reads as they are,
+    writes in transactions of a batch each (``in_transactions``), on the writer."""
+
+    def __init__(self, load: BatchedLoad):
+        self._load = load
+        self._store = load._store
+        self._rows = load._limit or CHUNK
+        self.statements = 0
+
+    def _exec(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        if not _WRITES.search(cypher):
+            return self._store._autocommit(cypher, params)
+        from neo4j.exceptions import Neo4jError
+        from .neo4j_store import _refused
+        statement = in_transactions(cypher, self._rows)
+        with self._store._driver.session(database=self._store.database) as session:
+            try:
+                session.run(statement, dict(params or {})).consume()
+            except Neo4jError as e:
+                raise _refused(e, statement, self._store.database) from None
+        self.statements += 1
+        if BatchedLoad.after_derived is not None:
+            BatchedLoad.after_derived(self.statements)
+        return []
+
+    set_derived = Transaction.set_derived
+
+
 @contextmanager
 def batched_load(store: "Neo4jStore", load_id: str, rows_per_batch: int) -> Iterator[BatchedLoad]:
     """The context the loader writes a load in (``GraphStore.load_transaction`` on Neo4j)."""
@@ -381,6 +477,11 @@ def undo_statements(model, rec: Row) -> list[tuple[str, dict]]:
         out.append((f"MATCH (u:{BEFORE} {{_undo_load: $load, _undo_seq: $seq}}) "
                     f"MATCH (:{a} {{{ka}: u._undo_src}})-[x:{t}]->(:{b} {{{kb}: u._undo_dst}}) "
                     f"SET x = properties(u) {strip}", before))
+    elif rec["op"] == "derived":  # derived values before the refresh: set back, nulls included
+        label, key, props = rec["label"], rec["key"], rec["props"]
+        sets = ", ".join(f"x.{p} = $v[i][{j}]" for j, p in enumerate(props))
+        out.append((f"UNWIND range(0, size($ids) - 1) AS i MATCH (x:{label} {{{key}: $ids[i]}}) SET {sets}",
+                    {"ids": rec["ids"], "v": json.loads(rec["values"])}))
     else:  # deleted-rels: create them again as they were
         t, a, b = rec["type"], rec["start"], rec["end"]
         ka, kb = model.node(a).key, model.node(b).key

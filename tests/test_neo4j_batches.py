@@ -97,17 +97,23 @@ def test_a_batched_load_writes_what_one_transaction_writes(neo, tmp_path, monkey
                          sorted(set(many[0] + many[1]) - set(one[0] + one[1]))[:4])
 
 
-def _killed_load(env: dict, paths, archive: Path, kill_after: int, replace: bool = False) -> subprocess.CompletedProcess:
+def _killed_load(env: dict, paths, archive: Path, kill_after: int, replace: bool = False,
+                 hook: str = "after_batch", whole: bool = False) -> subprocess.CompletedProcess:
+    """A load in a process of its own, killed after batch (or derived statement) ``kill_after``;
+    ``whole``: every derived group recomputed for the whole county, as a city-sized re-load does."""
     script = textwrap.dedent(f"""
         import os, signal
         from pathlib import Path
+        import graph.derived
         import graph.neo4j_batches as nb
         from graph.config import open_store
         from loaders.engine import load
         def after(n):
             if n == {kill_after}:
                 os.kill(os.getpid(), signal.SIGKILL)
-        nb.BatchedLoad.after_batch = staticmethod(after)
+        nb.BatchedLoad.{hook} = staticmethod(after)
+        if {whole!r}:
+            graph.derived.KEYED_LIMIT = -1
         load({[str(p) for p in paths]!r}, open_store(), archive=Path({str(archive)!r}), replace={replace!r})
     """)
     return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
@@ -150,6 +156,32 @@ def test_a_replace_reload_killed_mid_way_restores_every_property(neo, neo4j_env,
     load(write_csvs(tmp_path / "c", CHANGED), neo, archive=arch, replace=True)
     assert neo.query("MATCH (h:Household {id: 'H2'}) RETURN h.address AS a")[0]["a"] == "和园小区2号楼1单元102"
     assert undo_left(neo) == 0
+
+
+@pytest.mark.parametrize("whole, kill_after", [(False, 4), (True, 3)])
+def test_a_kill_mid_derived_refresh_is_undone(neo, neo4j_env, tmp_path, whole, kill_after):
+    """The derived refresh of a large load runs in batch transactions after the data batches: a
+    kill in the middle of it leaves before-images of the derived values and the load's batches,
+    and the next open undoes both. First load: most nodes are new; a re-load: the before-images of
+    existing nodes' derived values are what restores them."""
+    arch = tmp_path / "archive"
+    if whole:
+        load(write_csvs(tmp_path / "a"), neo, archive=arch)
+        paths = write_csvs(tmp_path / "b", CHANGED)
+    else:
+        load(write_csvs(tmp_path / "a", {"街道乡镇": MINI["街道乡镇"], "社区": MINI["社区"]}), neo, archive=arch)
+        paths = write_csvs(tmp_path / "b")
+    before = dump(neo)
+    proc = _killed_load(neo4j_env, paths, arch, kill_after, replace=whole, hook="after_derived", whole=whole)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    undo = neo.query(f"MATCH (u:{nb.UNDO}) RETURN u.op AS op, count(*) AS n")
+    assert {r["op"]: r["n"] for r in undo}.get("derived", 0) >= (2 if whole else 0), undo
+    assert neo.query("MATCH (l:Load) RETURN count(l) AS n")[0]["n"] == 1  # only the first load's
+    with open_store(env=neo4j_env) as again:
+        assert len(again.recovered) == 1
+        assert same(dump(again), before) and undo_left(again) == 0
+        load(paths, again, archive=arch, replace=whole)
+        assert again.load_in_progress() == [] and undo_left(again) == 0
 
 
 def test_a_batch_the_server_refuses_leaves_the_before_state(neo, tmp_path, monkeypatch):

@@ -216,4 +216,4 @@ def test_cli_lists_and_exports_cases(county, tmp_path):
     assert load_workbook(tmp_path / "t.xlsx")["整改任务清单"].max_row == 1 + sum(
         1 for r in json.loads(run("cases", "--community", rows[0]["community"], "--format", "json").stdout))
     bad = run("cases", "--community", "没有这个社区")
-    assert bad.returncode == 1 and "找不到社区" in bad.stderr
+    assert bad.returncode == 1 and "没有名为或编号为“没有这个社区”的社区" in bad.stderr

@@ -38,10 +38,11 @@ ALWAYS_READ = ("grids", "party_orgs")
 class Unchanged:
     """Rows of one sheet left out before parsing: the database holds them exactly so."""
 
-    numbers: list[int]
-    fingerprints: list[str]
-    #: a node ledger: the node keys; a relationship ledger: the (start, end) keys
-    keys: list[Any]
+    #: row numbers, fingerprints and keys (pyarrow arrays; a relationship ledger's key is
+    #: ``start + "\x1f" + end``)
+    numbers: Any
+    fingerprints: Any
+    keys: Any
     #: relationships those rows wrote, per (type, start, end)
     rels: dict[tuple[str, str, str], int] = field(default_factory=dict)
     #: those relationships as ``ends(node or start key, other key, row)`` texts (``--replace`` keeps them)
@@ -55,6 +56,10 @@ def _stored(store: GraphStore, match: str, returns: str, file: str, sheet: str, 
     return store.query_arrow(f"MATCH {match} WHERE x.src_file = $file AND x.src_sheet = $sheet "
                              + ("AND x.src_hash IS NOT NULL " if hashed else "") + f"RETURN {returns}",
                              {"file": file, "sheet": sheet})
+
+
+def _whole(arr):
+    return arr.combine_chunks() if hasattr(arr, "combine_chunks") else arr
 
 
 def _row_keys(hashes, numbers):
@@ -140,11 +145,11 @@ def unchanged_rows(store: GraphStore | None, spec, file: str, sheet: str, presen
     if not pc.any(ok).as_py():
         return None, None
     kept = pc.filter(at, ok)
-    keys = old["k"].take(kept).to_pylist()
+    keys = old["k"].take(kept)
     ends: set[str] = set()
     if not spec.is_node:
         ends.update(_ends(old["k"].take(kept), old["k2"].take(kept), pc.filter(numbers, ok)).to_pylist())
-        keys = list(zip(keys, old["k2"].take(kept).to_pylist()))
+        keys = pc.binary_join_element_wise(keys, old["k2"].take(kept), "\x1f")
         rels = {(spec.rel, spec.start.targets[0], spec.end.targets[0]): len(keys)}
     else:
         rels = {}
@@ -156,38 +161,36 @@ def unchanged_rows(store: GraphStore | None, spec, file: str, sheet: str, presen
                 ends.update(mine.to_pylist())
     if isinstance(ok, pa.ChunkedArray):
         ok = ok.combine_chunks()
-    return pc.invert(ok), Unchanged(pc.filter(numbers, ok).to_pylist(), pc.filter(fingerprints, ok).to_pylist(),
-                                    keys, rels, ends)
+    return pc.invert(ok), Unchanged(pc.filter(numbers, ok), pc.filter(fingerprints, ok), _whole(keys), rels, ends)
 
 
 def conflicts(sheets) -> dict[Any, set[str]]:
     """Left-out rows whose key a read row of the same kind repeats (a duplicate to report), as
-    {path: their fingerprints}: those files are read again with these rows in."""
-    left: dict[Any, dict[Any, tuple[Any, str]]] = defaultdict(dict)
+    {path: their fingerprints}: those files are read again with these rows in. The read rows are
+    few on a re-load, so their keys are looked up in the left-out ones (Arrow), not the other way."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    read: dict[Any, set[str]] = defaultdict(set)
+    for sd in sheets:
+        if sd.spec.is_node:
+            read[sd.spec.label].update(k for k in sd.keys if k is not None)
+        else:
+            starts, ends_ = sd.refs.get(sd.spec.start.header) or [], sd.refs.get(sd.spec.end.header) or []
+            read[sd.spec.rel].update(f"{s[0]}\x1f{e[0]}" for s, e in zip(starts, ends_) if s and e)
+    out: dict[Any, set[str]] = defaultdict(set)
     for sd in sheets:
         u = sd.unchanged
         if u is None:
             continue
-        kind = sd.spec.label if sd.spec.is_node else sd.spec.rel
-        for k, h in zip(u.keys, u.fingerprints):
-            left[kind][k] = (sd.path, h)
-    out: dict[Any, set[str]] = defaultdict(set)
-    if not left:
-        return out
-    for sd in sheets:
-        if sd.spec.is_node:
-            seen, keys = left.get(sd.spec.label), sd.keys
-        else:
-            seen = left.get(sd.spec.rel)
-            starts, ends = sd.refs.get(sd.spec.start.header) or [], sd.refs.get(sd.spec.end.header) or []
-            keys = [(s[0], e[0]) if s and e else None for s, e in zip(starts, ends)]
-        if not seen:
+        mine = read.get(sd.spec.label if sd.spec.is_node else sd.spec.rel)
+        if not mine:
             continue
-        for k in keys:
-            if k is not None and k in seen:
-                path, h = seen[k]
-                out[path].add(h)
+        hit = pc.is_in(u.keys, value_set=pa.array(sorted(mine), pa.string()))
+        if pc.any(hit).as_py():
+            out[sd.path].update(pc.filter(u.fingerprints, hit).to_pylist())
     return out
+
 
 #: written with every row but not compared: a re-load always has a new load id
 _NOT_COMPARED = ("src_load", "src_hash")

@@ -416,3 +416,23 @@ def test_an_unchanged_row_whose_parent_disappeared_is_reported(store, tmp_path, 
     errors = [(e.code, e.row, e.column, e.value) for e in left_out.value.validation.errors]
     assert errors == [(e.code, e.row, e.column, e.value) for e in read_all.value.validation.errors]
     assert errors and all(code == "missing-reference" and value == "U2" for code, _, _, value in errors)
+
+
+def test_a_read_row_repeating_a_left_out_rows_key_is_reported_as_when_every_row_is_read(store, tmp_path, monkeypatch):
+    """A duplicate key between a row left out unread (unchanged) and a read row (new or edited) is
+    reported on the same row, with the same message, as when every row is read."""
+    from ledgers import MINI, write_csvs
+    from loaders import engine
+    from loaders.engine import LoadRefused
+
+    load(write_csvs(tmp_path / "a"), store)
+    first = MINI["住户"].splitlines()[1]
+    again = write_csvs(tmp_path / "b", {"住户": MINI["住户"] + first.replace(first.split(",")[1], "另一个地址") + "\n"})
+    with pytest.raises(LoadRefused) as left_out:
+        load(again, store)
+    with monkeypatch.context() as m:
+        m.setattr(engine, "_selector", lambda *a, **k: None)
+        with pytest.raises(LoadRefused) as read_all:
+            load(again, store)
+    assert left_out.value.validation.errors == read_all.value.validation.errors
+    assert [e.code for e in left_out.value.validation.errors] == ["duplicate-key"]

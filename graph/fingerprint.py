@@ -48,7 +48,7 @@ def _text(value: Any) -> str:
 def row_fingerprint(prefix: str, cells: Sequence[Any]) -> str:
     """The fingerprint of one row's raw cells (``None`` counts as an empty cell)."""
     text = _SEP.join([prefix, *map(_text, cells)])
-    return hashlib.md5(text.encode("utf-8")).hexdigest()[:12]
+    return hashlib.md5(text.encode("utf-8")).hexdigest()[:16]
 
 
 def rows_fingerprints(prefix: str, columns: Sequence[Sequence[Any]]) -> list[str]:
@@ -86,7 +86,7 @@ def table_fingerprints(prefix: str, columns: Sequence[Any]):
     joined = pc.binary_join_element_wise(pa.scalar(prefix, pa.string()), *parts, _SEP)
     conn = kuzu.Connection(_md5_engine())
     try:
-        result = conn.execute("LOAD FROM $rows RETURN i, substring(md5(t), 1, 12) AS h",
+        result = conn.execute("LOAD FROM $rows RETURN i, substring(md5(t), 1, 16) AS h",
                               {"rows": pa.table({"i": pa.array(range(n), pa.int64()), "t": joined})})
         got = result.get_as_arrow(chunk_size=max(n, 1))
     finally:

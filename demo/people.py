@@ -11,7 +11,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 
-from .common import PARAMS, TODAY, _HH, _Person, _b, _cn_number, _d, apportion
+from .common import PARAMS, TODAY, _HH, _Bld, _Person, _b, _cn_number, _d, apportion
 from .profiles import ROADS
 
 
@@ -30,7 +30,7 @@ class _People:
         return oid
 
     def party(self) -> None:
-        p, r = self.p, self.rng
+        p = self.p
         self.org_resp: dict[str, list[str]] = {}
         kind, function, tier = p.street_org
         self.street_orgs = []
@@ -186,7 +186,6 @@ class _People:
         self.make_units()
         hh_by_comm = {c.i: [h for bd in c.buildings for u in bd.units for h in u.hh] for c in self.comms}
         self.hh_by_comm = hh_by_comm
-        all_hh = self.hhs
         # street leaders contacting grids
         nsl = self.n(p.street_leaders, len(self.streets))
         split = apportion(nsl, [sum(len(c.basic) for c in self.comms if c.street == si)

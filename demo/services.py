@@ -122,7 +122,7 @@ class _Services:
         self.figures["links"] = sum(len(pe.links) for pe in self.people)
 
     def centre_households(self) -> None:
-        p, r = self.p, self.rng
+        p = self.p
         n = self.n(p.party_centre) if p.party_centre else self.n(self.H * 0.01)
         homes = {}
         for pe in self.people:

@@ -205,8 +205,6 @@ class Neo4jStore(GraphStore):
         A marker's lock is held by its live loader; if this process gets the lock within ``wait``
         seconds, the loader is gone. A second, untimed transaction then holds the lock while the
         load is undone, so two processes never undo the same load at once."""
-        from neo4j.exceptions import Neo4jError
-
         done = []
         for m in self._autocommit(f"MATCH (m:{MARKER}) RETURN m.id AS id"):
             if only is not None and m["id"] != only:

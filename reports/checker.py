@@ -71,7 +71,7 @@ _G = r"[(（]?网格[)）]?"
 #: figure wording, most specific first; ``{kind}`` keys name one kind of a "by kind" figure
 RULES: tuple[Rule, ...] = (
     Rule("owners_bodies_by_kind:业主委员会", "after", r"小区成立业委会"),
-    Rule("owners_body_coverage", "before", rf"业委会[(（]?物管会[)）]?|业委会和物管会", PCT),
+    Rule("owners_body_coverage", "before", r"业委会[(（]?物管会[)）]?|业委会和物管会", PCT),
     Rule("service_circle_coverage", "before", r"15分钟.{0,8}(服务圈)?(覆盖率)?", PCT),
     Rule("link_coverage", "before", r"包联.{0,6}(覆盖率)?", PCT),
     Rule("grid_branches", "before", rf"(小区)?{_G}(功能型)?党支部"),

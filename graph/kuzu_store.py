@@ -201,6 +201,35 @@ def copy_file_rows() -> int:
     return int(raw) if raw.isdigit() else COPY_FILE_ROWS
 
 
+#: a COPY's temporary folder is named ``orgnet-copy-<pid>-…``: a process killed during the COPY
+#: (``kill -9``) cannot remove it, so the next COPY removes the folders whose process is gone
+_COPY_PREFIX = "orgnet-copy-"
+_swept: set[str] = set()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
+
+
+def sweep_copy_folders(parent: str | None = None) -> list[str]:
+    """Remove the temporary COPY folders in ``parent`` (the temporary folder by default) whose
+    process no longer runs; return their paths. Folders of live processes are left alone."""
+    root = Path(parent or tempfile.gettempdir())
+    gone = []
+    for d in root.glob(_COPY_PREFIX + "*"):
+        pid = d.name[len(_COPY_PREFIX):].split("-", 1)[0]
+        if d.is_dir() and pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(d, ignore_errors=True)
+            gone.append(str(d))
+    return gone
+
+
 def _arrow(result) -> pa.Table:
     """The whole result as one Arrow chunk. Kùzu's default chunk is 10 million cells over the
     columns (3.3M rows for 3 columns), allocated whatever the result holds: for a 1,050-row rule
@@ -284,8 +313,12 @@ class KuzuTransaction(Transaction):
         the file cannot be written (a full temporary disk) the table goes as a parameter."""
         if table.num_rows >= copy_file_rows():
             tmp = None
+            parent = os.environ.get("ORGNET_SPILL_DIR") or None
+            if (parent or "") not in _swept:
+                _swept.add(parent or "")
+                sweep_copy_folders(parent)
             try:
-                tmp = tempfile.mkdtemp(prefix="orgnet-copy-", dir=os.environ.get("ORGNET_SPILL_DIR") or None)
+                tmp = tempfile.mkdtemp(prefix=f"{_COPY_PREFIX}{os.getpid()}-", dir=parent)
                 path = Path(tmp) / "rows.parquet"
                 pq.write_table(table, path, compression="none")
             except OSError:

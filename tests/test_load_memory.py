@@ -10,6 +10,7 @@ plan both stores write from is covered on both by the loader tests.
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pyarrow as pa
 import pytest
@@ -105,3 +106,28 @@ def test_kuzu_keeps_no_batch_of_a_large_copy(kuzu_store, monkeypatch, through_fi
         assert held < 256 << 10, held
     else:
         assert held > 1 << 20, held
+
+
+def test_a_copy_folder_left_by_a_killed_load_is_removed_by_the_next_copy(kuzu_store, tmp_path, monkeypatch):
+    """A ``kill -9`` during a large COPY leaves its temporary folder; the next COPY removes the
+    folders whose process is gone and leaves a running process's folder alone."""
+    import subprocess
+    import sys
+
+    from graph import kuzu_store as ks
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    left = tmp_path / f"orgnet-copy-{int(dead.stdout)}-x1" / "rows.parquet"
+    left.parent.mkdir()
+    left.write_bytes(b"PAR1")
+    live = tmp_path / f"orgnet-copy-{os.getppid()}-x2"
+    live.mkdir()
+    other = tmp_path / "orgnet-copy-notapid"
+    other.mkdir()
+    monkeypatch.setenv("ORGNET_SPILL_DIR", str(tmp_path))
+    monkeypatch.setenv("ORGNET_COPY_FILE_ROWS", "10")
+    monkeypatch.setattr(ks, "_swept", set())
+    with kuzu_store.transaction() as tx:
+        assert tx.upsert_node_columns("Household", {"id": [f"H{i}" for i in range(20)]}) == 20
+    assert not left.parent.exists() and live.exists() and other.exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("orgnet-copy-")) == [live.name, other.name]

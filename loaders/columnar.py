@@ -366,6 +366,10 @@ class _RowProps(Mapping):
 # export); private-use code points show as boxes everywhere but on the machine that typed them.
 _BAD_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000-\uf8ff\U000f0000-\U0010ffff]")
 
+#: the longest a cell may be, in characters: a name (the longest real organisation names run to
+#: about 60), any other text (an address, a remark). Longer is a paste gone wrong, not a value.
+MAX_NAME, MAX_TEXT = 100, 1000
+
 
 def parse_sheet(sd: SheetData, table: ColumnSheet) -> None:
     """Fill ``sd`` from ``table``: typed values, keys, references and every error of single rows."""
@@ -430,6 +434,14 @@ def parse_sheet(sd: SheetData, table: ColumnSheet) -> None:
                     bad[i] = True
             if bad:
                 column = [None if i in bad else t for i, t in enumerate(column)]
+        if header and c.prop.type.startswith("STRING"):
+            limit = MAX_NAME if c.prop.name == "name" else MAX_TEXT
+            if max(map(len, filter(None, column)), default=0) > limit:
+                long = {i for i, t in enumerate(column) if t is not None and len(t) > limit}
+                for i in long:
+                    add(i, [("too-long", header, column[i][:20] + "…",
+                             f"“{header}”有 {len(column[i])} 个字符，超过上限 {limit}：请检查是否误粘贴了多余内容")])
+                column = [None if i in long else t for i, t in enumerate(column)]
         values, problems = _parse_cells(c.prop, col, where, column)
         for i, found in problems.items():
             add(i, found)

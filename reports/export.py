@@ -68,7 +68,7 @@ ERROR_ZH = {
     "forbidden-value": "取值不在允许范围内", "duplicate-key": "编号重复", "missing-reference": "引用的编号不存在",
     "ambiguous-reference": "引用的编号有歧义", "wrong-reference-kind": "引用了错误类别的对象",
     "out-of-china": "坐标不在中国境内", "rule-violation": "违反模型规则", "duplicate-pair": "关系重复",
-    "empty-file": "文件是空的", "empty-ledger": "台账没有数据行", "empty": "此处为空", "bad-text": "含不可见字符",
+    "empty-file": "文件是空的", "empty-ledger": "台账没有数据行", "empty": "此处为空", "bad-text": "含不可见字符", "too-long": "内容过长",
     "conflicting-columns": "同义列取值冲突", "hierarchy-cycle": "上下级形成循环", "implausible-value": "数值或日期不合理",
     "unknown-key": "编号在数据库中不存在",
 }

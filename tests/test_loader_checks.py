@@ -83,6 +83,14 @@ def test_control_and_private_use_characters_in_names(tmp_path):
     assert "U+E001" in v.errors[0].message
 
 
+def test_names_and_texts_longer_than_any_real_value_are_errors(tmp_path):
+    long_name = "县住建局" * 26  # 104 characters
+    ledgers = with_(单位="单位编号,单位名称,单位性质\nE1," + long_name + ",党政机关\nE2," + "县" * 100 + ",党政机关\n")
+    v = validate(write_csvs(tmp_path, ledgers))
+    assert [(e.code, e.file, e.row, e.column) for e in v.errors] == [("too-long", "单位.csv", 2, "单位名称")]
+    assert "104" in v.errors[0].message and "100" in v.errors[0].message and len(str(v.errors[0].value)) < 30
+
+
 def test_cycles_in_the_grid_hierarchy_and_the_party_chain(tmp_path):
     ledgers = with_(
         网格="网格编号,名称,层级,所属社区编号,上级网格编号\nG1,和园网格,1,C1,G3\nG2,和园一网格,2,,G1\nG3,三网格,3,,G2\n",

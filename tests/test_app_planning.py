@@ -113,6 +113,14 @@ def test_planning_page_plans_links_sites_and_workers(app, county):
     sites = table(at, "阵地编号")
     assert len(sites) <= 1
     assert "缺专职网格员的网格" in metrics(at)
+    assert not any("再多建也不会提高覆盖" in i.value for i in at.info)
+    # more sites than the mini county can use: the page says so and lists only those that help
+    at.number_input(key="ps_p").set_value(50).run()
+    at.button(key="ps_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = [i.value for i in at.info if "再多建也不会提高覆盖" in i.value]
+    assert len(said) == 1 and "要求 50 个" in said[0], [i.value for i in at.info]
+    assert 1 <= len(table(at, "阵地编号")) < 50
 
 
 

@@ -385,11 +385,18 @@ def parse_sheet(sd: SheetData, table: ColumnSheet) -> None:
         staged.setdefault(i, []).extend(found)
 
     for used, other in sd.also:
+        base, _, nth = other.rpartition("_")
+        twice = nth.isdigit() and base == used
         for i, (a, b) in enumerate(zip(texts[used], texts[other])):
             if a is not None and b is not None and a != b:
-                add(i, [("conflicting-columns", other, b,
-                         f"“{other}”与“{used}”是同一列（别名），但这一行两者的值不同（“{a}”和“{b}”）："
-                         "请删除其中一列，或让两者一致")])
+                if twice:  # the same header written twice (``reading._unique`` numbered the second)
+                    add(i, [("conflicting-columns", f"{base}（第 {nth} 个）", b,
+                             f"表头“{base}”出现了 {nth} 次，这一行两列的值不同（“{a}”和“{b}”）："
+                             "请删除多余的一列，或让两者一致")])
+                else:
+                    add(i, [("conflicting-columns", other, b,
+                             f"“{other}”与“{used}”是同一列（别名），但这一行两者的值不同（“{a}”和“{b}”）："
+                             "请删除其中一列，或让两者一致")])
     for c in _columns(spec.name):
         col = c.col
         header = sd.present.get(col.header)

@@ -23,6 +23,7 @@ import getpass
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 from collections import defaultdict
@@ -193,6 +194,9 @@ def match_spec(sheet: ColumnSheet, path: Path) -> Ledger | None:
 
 
 # --- reading --------------------------------------------------------------------------------------
+_REPEATED = re.compile(r"(.+)_(\d+)")
+
+
 def _present(spec: Ledger, columns: list[str]) -> tuple[dict[str, str], list[tuple[str, str]]]:
     """spec header → the file's header, and pairs of the file's columns that mean the same."""
     hm = _HEADER_MAPS[spec.name]
@@ -200,6 +204,8 @@ def _present(spec: Ledger, columns: list[str]) -> tuple[dict[str, str], list[tup
     also: list[tuple[str, str]] = []  # (column used, another column meaning the same)
     for c in columns:
         col = hm.get(norm(c))
+        if col is None and (dup := _REPEATED.fullmatch(c)) and dup[1] in columns:
+            col = hm.get(norm(dup[1]))  # a header written twice (``reading._unique`` numbered it)
         if col is not None and col.header not in present:
             present[col.header] = c
         elif col is not None:

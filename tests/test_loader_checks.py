@@ -196,6 +196,14 @@ def test_reloading_writes_only_the_rows_that_changed(store, tmp_path):
     assert sum(fourth.written.values()) - fourth.unchanged == 2 + 1  # two LINKED_TO rows and H2 (new address)
 
 
+def test_a_header_written_twice_with_conflicting_values(tmp_path):
+    """The second 单元名称 column was renamed 单元名称_2 by the reader and then silently ignored."""
+    ledgers = with_(单元="单元编号,单元名称,所属楼栋编号,单元名称\nU1,1单元,B1,2单元\nU2,1单元,B2,1单元\nU3,1单元,B3,\n")
+    v = validate(write_csvs(tmp_path, ledgers))
+    assert errors_of(v) == [("conflicting-columns", "单元.csv", 2, "单元名称（第 2 个）", "2单元")]
+    assert "出现了 2 次" in v.errors[0].message
+
+
 def test_a_header_and_its_alias_with_conflicting_values(tmp_path):
     ledgers = {"街道乡镇": "街道编号,名称,类型,name\nS1,城关街道,街道,城关街道\nS2,东城街道,街道,西城街道\nS3,南城街道,街道,\n"}
     v = validate(write_csvs(tmp_path, ledgers))

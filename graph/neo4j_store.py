@@ -25,6 +25,25 @@ from .store import (Cancel, ConsoleCancelled, ConsoleTimeout, GraphStore, Missin
                     plain, utcnow)
 
 BATCH = 1000
+_PLAIN_TYPES = {str, int, float, bool, type(None)}
+
+
+def columnar(cypher: str, keys: Sequence[str]) -> str:
+    """``cypher`` (a read statement returning ``keys``) rewritten to return one record whose columns
+    are lists of the original column values in row order (nulls kept: a list comprehension keeps
+    them, ``collect`` would drop them).
+
+    >>> print(columnar("MATCH (h:Household) RETURN h.id AS id", ["id"]))
+    CALL () {
+    MATCH (h:Household) RETURN h.id AS id
+    }
+    WITH collect([`id`]) AS `rows`
+    RETURN [r IN `rows` | r[0]] AS `id`
+    """
+    names = [f"`{k.replace('`', '``')}`" for k in keys]
+    return ("CALL () {\n" + cypher + "\n}\n"
+            f"WITH collect([{', '.join(names)}]) AS `rows`\n"
+            "RETURN " + ", ".join(f"[r IN `rows` | r[{i}]] AS {n}" for i, n in enumerate(names)))
 
 
 def _refused(e, cypher: str, database: str | None) -> QueryError:
@@ -140,6 +159,7 @@ class Neo4jStore(GraphStore):
         from neo4j.exceptions import AuthError, ServiceUnavailable
 
         self.model = model
+        self._keys: dict[str, list[str]] = {}  # statement → its result columns (query_columns)
         self.database = database or None
         self.location = uri + (f" (database {database})" if database else "")
         # A type or label no row uses yet is normal here (counts over the whole model), not worth a
@@ -264,6 +284,41 @@ class Neo4jStore(GraphStore):
         except Neo4jError as e:
             raise _refused(e, cypher, self.database) from None
         return [{k: plain(r[k]) for k in keys} for r in records]
+
+    def query_columns(self, cypher: str, params: Mapping[str, Any] | None = None) -> dict[str, list[Any]]:
+        """The result as one record of lists, one list per column (``columnar``): a rule's population
+        of a county comes back in one Bolt message instead of a record per row, which is where the
+        time went (×1 R08, 39k households: 0.7 CPU-s in the driver against 40 ms of server work).
+        Falls back to streaming records if the server cannot hold the whole result in one
+        transaction's memory, or cannot nest the statement in a subquery."""
+        import neo4j
+        from neo4j.exceptions import Neo4jError
+
+        cypher = for_backend(cypher, "neo4j")
+        params = dict(params or {})
+        # a session, not execute_query: a result too big for the transaction memory is a transient
+        # error that execute_query would retry for half a minute before giving up
+        with self._driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+            try:
+                keys = self._keys.get(cypher)
+                if keys is None:  # the result's columns, from the plan (cached per statement)
+                    keys = self._keys[cypher] = list(session.run("EXPLAIN " + cypher, params).keys())
+                record = session.run(columnar(cypher, keys), params).single(strict=True)
+            except Neo4jError as e:
+                code = getattr(e, "code", "") or ""
+                if not ("MemoryPool" in code or "TransactionMemoryLimit" in code or "SyntaxError" in code):
+                    raise _refused(e, cypher, self.database) from None
+                record = None
+        if record is None:
+            return super().query_columns(cypher, params)
+        out = {}
+        for k in keys:
+            values = record[k]
+            # dates and the like need converting; strings, numbers, booleans and None do not
+            if not set(map(type, values)) <= _PLAIN_TYPES:
+                values = [plain(v) for v in values]
+            out[k] = values
+        return out
 
     def query_console(self, cypher: str, params: Mapping[str, Any] | None = None, *, timeout: float,
                       row_cap: int, cancel: Cancel | None = None) -> tuple[list[str], list[Row], bool]:

@@ -184,9 +184,10 @@ _HOUSEHOLD_DETAILS = ("UNWIND $ids AS i MATCH (h:Household {id: i}) "
 
 def _add_household_details(store: GraphStore, population: dict[str, list[Any]]) -> None:
     ids = [rid for _, rid, _ in _rows(population, only_violating=True)]
-    found = {r["id"]: r for r in store.query(_HOUSEHOLD_DETAILS, {"ids": ids})} if ids else {}
+    cols = store.query_columns(_HOUSEHOLD_DETAILS, {"ids": ids}) if ids else {}
     for k in ("head_name", "room"):
-        population[k] = [found.get(rid, {}).get(k) if bad else None
+        found = dict(zip(cols.get("id", []), cols.get(k, [])))
+        population[k] = [found.get(rid) if bad else None
                          for rid, bad in zip(population.get("id", []), population.get("violation", []))]
 
 

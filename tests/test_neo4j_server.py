@@ -150,3 +150,18 @@ def test_a_load_beyond_the_transaction_memory_limit_writes_nothing_or_fits_in_ba
             load(write_csvs(tmp_path / "k", {"街道乡镇": MINI["街道乡镇"]}), k)
             load(g.paths, k)
             assert values(s) == values(k)
+
+
+def test_a_columnar_result_beyond_the_transaction_memory_limit_streams_instead(tx_limited_neo4j):
+    """``query_columns`` gathers a result into one record of lists; where the server's transaction
+    memory cannot hold that list, the same columns come back streamed record by record."""
+    cypher = "UNWIND range(1, 200000) AS i RETURN i AS n, 'row ' + toString(i) AS label, null AS nothing"
+    with open_store(env=tx_limited_neo4j.env()) as s:
+        from graph.neo4j_store import columnar
+        from neo4j.exceptions import Neo4jError
+
+        with pytest.raises(Neo4jError, match="MemoryPool"), s._driver.session() as session:
+            session.run(columnar(cypher, ["n", "label", "nothing"])).consume()
+        cols = s.query_columns(cypher)
+    assert cols["n"] == list(range(1, 200001))
+    assert cols["label"][-1] == "row 200000" and cols["nothing"] == [None] * 200000

@@ -139,6 +139,31 @@ def test_common_subset_cypher_runs_on_every_store(store):
     assert store.query("MATCH (:Person)-[r]->(:Grid) RETURN type(r) AS t") == [{"t": "GRID_WORKER_OF"}]
 
 
+def test_query_columns_are_the_query_column_by_column(store):
+    """``query_columns`` (how rule populations are fetched; on Neo4j one record of lists) gives what
+    ``query`` gives, column by column: row order, nulls, dates and lists kept, parameters used, and
+    the columns of an empty result."""
+    import datetime
+
+    people = [{"id": f"p{i}", "name": None if i % 3 == 0 else f"人{i}", "is_member": i % 2 == 0,
+               "birth_date": datetime.date(1960 + i, 1, 2) if i % 4 else None} for i in range(12)]
+    store.upsert_nodes("Person", people)
+    statements = [
+        ("MATCH (p:Person) RETURN p.id AS id, p.name AS name, p.is_member AS member, p.birth_date AS born "
+         "ORDER BY p.name DESC, id", {}),
+        ("MATCH (p:Person) WHERE p.is_member = $member RETURN count(p) AS n, min(p.id) AS first, "
+         "[1, 2] AS pair", {"member": True}),
+        ("MATCH (p:Person) WHERE p.id = $id RETURN p.id AS id, p.name AS name", {"id": "nobody"}),
+    ]
+    for cypher, params in statements:
+        rows = store.query(cypher, params)
+        cols = store.query_columns(cypher, params)
+        assert {k: [r[k] for r in rows] for k in cols} == cols, cypher
+        assert not rows or list(cols) == list(rows[0]), cypher
+    assert store.query_columns(*statements[2]) == {"id": [], "name": []}
+    assert datetime.date(1969, 1, 2) in store.query_columns(*statements[0])["born"]
+
+
 def test_schema_exists_afterwards_and_create_is_idempotent(store):
     store.create_schema()  # a second time changes nothing and does not fail
     if store.backend == "kuzu":

@@ -165,3 +165,18 @@ def test_a_columnar_result_beyond_the_transaction_memory_limit_streams_instead(t
         cols = s.query_columns(cypher)
     assert cols["n"] == list(range(1, 200001))
     assert cols["label"][-1] == "row 200000" and cols["nothing"] == [None] * 200000
+
+
+def test_every_rule_is_fetched_as_one_record_of_lists(neo4j_env):
+    """Each rule's statement nests in the columnar wrapper as it is (``query_columns`` would otherwise
+    quietly stream records, 10-100x slower on a county's households)."""
+    from graph.dialect import for_backend
+    from graph.neo4j_store import columnar
+    from queries import coverage
+
+    with open_store(env=neo4j_env) as s, s._driver.session(database=s.database) as session:
+        for rid, q in coverage.rules().items():
+            cypher = for_backend(q.body, "neo4j")
+            keys = list(session.run("EXPLAIN " + cypher, q.bind()).keys())
+            record = session.run(columnar(cypher, keys), q.bind()).single(strict=True)
+            assert list(record.keys()) == keys and all(isinstance(record[k], list) for k in keys), rid

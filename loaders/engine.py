@@ -583,13 +583,14 @@ def _load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool,
     steps = node_steps + len(rel_batches) + 1
     retired = unchanged = 0
     pending = None
+    left_out = {(sd.file, sd.sheet): len(sd.unchanged) for sd in v.sheets if sd.unchanged is not None}
     with _disk_errors(), store.load_transaction(load_id) as tx:
         for i, (label, cols) in enumerate(_each_label(v, load_id)):
             rows = size(cols)
             if progress:
                 progress(f"写入 {MODEL.node(label).zh}：{rows:,} 行", i, steps)
             t1 = time.monotonic()
-            todo, same = changed_columns(store, cols, label=label)
+            todo, same = changed_columns(store, cols, label=label, left_out=left_out)
             if same:
                 restamp(store, tx, cols, label=label)
             unchanged += same
@@ -606,7 +607,7 @@ def _load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool,
             if progress:
                 progress(f"写入 {what}：{rows:,} 行", node_steps + j, steps)
             t1 = time.monotonic()
-            todo, same = changed_columns(store, cols, rel=(t, a, b))
+            todo, same = changed_columns(store, cols, rel=(t, a, b), left_out=left_out)
             if same and "src_hash" in cols:
                 restamp(store, tx, cols, rel=(t, a, b))
             unchanged += same

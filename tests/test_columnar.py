@@ -98,3 +98,28 @@ def test_irregular_csv_goes_to_the_row_reader(text):
     from loaders import reading
 
     assert reading._arrow_csv(text.encode(), "x.csv", None) is None
+
+
+@pytest.mark.parametrize("change", ["address", "date"])
+def test_a_batch_compared_by_key_agrees_with_one_compared_by_scan(store, tmp_path, monkeypatch, change):
+    """A re-load that leaves out most of a sheet's rows fetches the stored rows of the batch's own
+    keys instead of scanning everything the sheet wrote (``incremental.KEYED_RATIO``): the same
+    rows are kept, node and relationship batches alike."""
+    load(write_csvs(tmp_path / "a"), store)
+    ledgers = dict(MINI)
+    if change == "address":
+        ledgers["住户"] = MINI["住户"].replace("H2,和园小区2号楼1单元101", "H2,和园小区2号楼1单元102")
+    else:
+        ledgers["包联"] = MINI["包联"].replace("2023/5/1", "2023/5/2")
+    v = validate(write_csvs(tmp_path / "b", ledgers), store)
+    nodes, rels = _plan(v, "L2")
+    batches = [(cols, {"label": label}) for label, cols in nodes] + [(cols, {"rel": trip}) for trip, cols in rels]
+    scanned = [incremental.changed_columns(store, cols, **kind) for cols, kind in batches]
+    asked: list[str] = []
+    query_arrow = store.query_arrow
+    monkeypatch.setattr(store, "query_arrow", lambda cypher, params=None: asked.append(cypher) or query_arrow(cypher, params))
+    monkeypatch.setattr(incremental, "KEYED_RATIO", 0)  # every batch by key
+    keyed = [incremental.changed_columns(store, cols, **kind, left_out={}) for cols, kind in batches]
+    assert keyed == scanned
+    assert asked and all(c.startswith("UNWIND $ids AS i MATCH ") and "{id: i}" in c for c in asked)
+    assert sum(size(cols) for cols, _ in keyed) == 1

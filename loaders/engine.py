@@ -583,7 +583,7 @@ def _load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool,
     steps = node_steps + len(rel_batches) + 1
     retired = unchanged = 0
     pending = None
-    left_out = {(sd.file, sd.sheet): len(sd.unchanged) for sd in v.sheets if sd.unchanged is not None}
+    left_out = {(sd.file, sd.sheet): sd.unchanged for sd in v.sheets if sd.unchanged is not None}
     with _disk_errors(), store.load_transaction(load_id) as tx:
         for i, (label, cols) in enumerate(_each_label(v, load_id)):
             rows = size(cols)

@@ -49,6 +49,11 @@ class Unchanged:
     #: the texts from them when asked (only ``--replace`` asks: a re-load without it never needs a
     #: Python string per left-out row)
     wrote: list[tuple[Any, Any, Any]] = field(default_factory=list)
+    #: what the sheet's rows wrote of each relationship (type, start, end), as the scan that found the
+    #: unchanged rows fetched it (``k0`` start id, ``k1`` end id, then properties; ``src_file`` and
+    #: ``src_sheet`` are the sheet's): ``changed_columns`` compares the read rows with it instead of
+    #: scanning the relationships again
+    stored: dict[tuple[str, str, str], Any] = field(default_factory=dict, repr=False, compare=False)
     _ends: set[str] | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
@@ -137,6 +142,7 @@ def unchanged_rows(store: GraphStore | None, spec, file: str, sheet: str, presen
     old_keys = _whole(old["k"])
     row_keys = pc.take(old_keys, at)  # each file row's stored key (null: none)
     refs_filled: list[tuple[tuple[str, str, str], Any, Any]] = []
+    stored: dict[tuple[str, str, str], Any] = {}
     if spec.is_node:
         for ref in refs:
             header = present.get(ref.header)
@@ -151,17 +157,21 @@ def unchanged_rows(store: GraphStore | None, spec, file: str, sheet: str, presen
             start, end = (other, spec.label) if ref.incoming else (spec.label, other)
             if (start, end) not in model.rel(t).pairs:
                 return None, None
-            mine, theirs = ("q", "p") if ref.incoming else ("p", "q")
+            mine, theirs = ("k1", "k0") if ref.incoming else ("k0", "k1")
             # The row's relationship, by its ends and row: the node this row keeps, the id its cell names
-            # (an id that needs cleaning does not match, and the row is read), written from this row.
+            # (an id that needs cleaning does not match, and the row is read), written from this row;
+            # with the properties ``changed_columns`` compares, so the relationships are scanned once.
+            props = [q.name for q in model.rel(t).all_props if q.name not in _NOT_FETCHED]
             written = _stored(store, f"(p:{start})-[x:{t}]->(q:{end})",
-                              f"{mine}.id AS k, {theirs}.id AS o, x.src_row AS r", file, sheet, hashed=False)
+                              ", ".join(["p.id AS k0", "q.id AS k1"] + [f"x.{q} AS {q}" for q in props]),
+                              file, sheet, hashed=False)
             if written is None:
                 ok = pc.and_(ok, pc.invert(filled))
                 continue
-            w_at = pc.index_in(row_keys, value_set=_whole(written["k"]).cast(pa.string()))
-            has = pc.and_(_same(_whole(written["o"]).cast(pa.string()), w_at, cells),
-                          _same(_whole(written["r"]).cast(pa.int64()), w_at, numbers))
+            stored[(t, start, end)] = written
+            w_at = pc.index_in(row_keys, value_set=_whole(written[mine]).cast(pa.string()))
+            has = pc.and_(_same(_whole(written[theirs]).cast(pa.string()), w_at, cells),
+                          _same(_whole(written["src_row"]).cast(pa.int64()), w_at, numbers))
             ok = pc.and_(ok, pc.or_(pc.invert(filled), has))
             refs_filled.append(((t, start, end), filled, cells))
     if not pc.any(ok).as_py():
@@ -183,7 +193,7 @@ def unchanged_rows(store: GraphStore | None, spec, file: str, sheet: str, presen
             if n:
                 rels[trip] = n
                 wrote.append((pc.filter(row_keys, mask), pc.filter(cells, mask), pc.filter(numbers, mask)))
-    return pc.invert(ok), Unchanged(kept_numbers, pc.filter(fingerprints, ok), _whole(keys), rels, wrote)
+    return pc.invert(ok), Unchanged(kept_numbers, pc.filter(fingerprints, ok), _whole(keys), rels, wrote, stored)
 
 
 def conflicts(sheets) -> dict[Any, set[str]]:
@@ -216,6 +226,8 @@ def conflicts(sheets) -> dict[Any, set[str]]:
 
 #: written with every row but not compared: a re-load always has a new load id
 _NOT_COMPARED = ("src_load", "src_hash")
+#: not fetched with a sheet's relationships: not compared, or the sheet's own file and sheet
+_NOT_FETCHED = (*_NOT_COMPARED, "src_file", "src_sheet")
 
 
 #: a batch is compared with the stored rows of its keys, fetched by key, when its sheet left out at
@@ -226,16 +238,17 @@ KEYED_RATIO = 16
 
 def changed_columns(store: GraphStore, columns: dict[str, list[Any]], *, label: str | None = None,
                     rel: tuple[str, str, str] | None = None,
-                    left_out: dict[tuple[str, str], int] | None = None) -> tuple[dict[str, list[Any]], int]:
+                    left_out: dict[tuple[str, str], Unchanged] | None = None) -> tuple[dict[str, list[Any]], int]:
     """``(columns to write, number unchanged)`` for a column batch (``loaders.plan``); ``label`` for
     node rows (keyed by ``id``), ``rel=(type, start, end)`` for relationship rows (``src``, ``dst``);
-    ``left_out``: rows left out unread per (file, sheet) (``unchanged_rows``).
+    ``left_out``: the rows left out unread per (file, sheet) (``unchanged_rows``).
 
     The rows are compared as tuples made from the columns, against what each source (file, sheet)
     of the batch wrote before; no dict is made per row. That is one scan of the source's rows, or,
-    when the source left out most of its rows (a re-load of a few changed rows), a lookup of the
-    batch's own keys: a thousand rows read from a city's ledger cost a thousand lookups, not a
-    second scan of the million the first one (``unchanged_rows``) already read."""
+    when the source left out most of its rows (a re-load of a few changed rows), what the scan
+    that left them out fetched (a node ledger's relationships) or a lookup of the batch's own keys
+    (nodes): a thousand rows read from a city's ledger are not compared by a second scan of the
+    million the first one (``unchanged_rows``) already read."""
     n = len(next(iter(columns.values()))) if columns else 0
     if not n:
         return columns, 0
@@ -252,8 +265,10 @@ def changed_columns(store: GraphStore, columns: dict[str, list[Any]], *, label: 
     same = 0
     if len(groups) == 1 and None not in groups:
         (file, sheet), = groups
-        keyed = (left_out or {}).get((file, sheet), 0) >= n * KEYED_RATIO
-        unchanged = _unchanged_arrow(store, columns, keys, cols, file, sheet, label, rel, keyed)
+        u = (left_out or {}).get((file, sheet))
+        keyed = (len(u) if u is not None else 0) >= n * KEYED_RATIO
+        held = u.stored.get(rel) if u is not None and rel is not None else None
+        unchanged = _unchanged_arrow(store, columns, keys, cols, file, sheet, label, rel, keyed, held)
         if unchanged is not None:
             if not unchanged:
                 return columns, 0
@@ -312,9 +327,28 @@ def _stored_values(store: GraphStore, columns: dict[str, list[Any]], cols: list[
     return pa.concat_tables(parts, promote_options="permissive") if len(parts) > 1 else parts[0]
 
 
+def _held(held, columns: dict[str, list[Any]], cols: list[str], file: str, sheet: str):
+    """The rows of ``held`` (a relationship table ``unchanged_rows`` fetched) between the batch's ends,
+    as ``_stored_values`` gives them (None: none)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    near = pc.and_(pc.is_in(held["k0"], value_set=pa.array(sorted(set(columns["src"])), pa.string())),
+                   pc.is_in(held["k1"], value_set=pa.array(sorted(set(columns["dst"])), pa.string())))
+    held = held.filter(near)
+    n = held.num_rows
+    if not n:
+        return None
+    out = {"k0": held["k0"], "k1": held["k1"]}
+    for i, c in enumerate(cols):
+        out[f"c{i}"] = pa.array([file] * n, pa.string()) if c == "src_file" else \
+            pa.array([sheet] * n, pa.string()) if c == "src_sheet" else held[c]
+    return pa.table(out)
+
+
 def _unchanged_arrow(store: GraphStore, columns: dict[str, list[Any]], keys: tuple[str, ...], cols: list[str],
                      file: str, sheet: str, label: str | None, rel: tuple[str, str, str] | None,
-                     keyed: bool = False) -> list[int] | None:
+                     keyed: bool = False, held=None) -> list[int] | None:
     """Indices of the rows that ``file``/``sheet`` already wrote exactly so, found by aligning the
     batch with the stored rows on the key (``index_in``) and comparing column by column: no Python object per
     stored value, so a re-load of a city's households ledger compares a million rows in C.
@@ -328,7 +362,10 @@ def _unchanged_arrow(store: GraphStore, columns: dict[str, list[Any]], keys: tup
     owner = model.node(label) if label else model.rel(rel[0])
     ktypes = {k: "STRING" for k in keys}
     types = {**ktypes, **{c: owner.prop(c).type for c in cols}}
-    old = _stored_values(store, columns, cols, file, sheet, label, rel, keyed)
+    if held is not None and all(c in held.column_names or c in ("src_file", "src_sheet") for c in cols):
+        old = _held(held, columns, cols, file, sheet)
+    else:
+        old = _stored_values(store, columns, cols, file, sheet, label, rel, keyed)
     if old is None:
         return []
     try:

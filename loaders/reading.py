@@ -284,18 +284,28 @@ def _arrow_csv(data: bytes, name: str, is_header: HeaderTest | None, select: Sel
     import pyarrow.compute as pc
     import pyarrow.csv as pcsv
 
-    try:
-        text = _decode(data, name)
-    except ReadError:
-        return None
-    if "\x00" in text:
+    # A UTF-8 file (the common case) is handed to the parser as it is: only its first lines are
+    # decoded, to find the header, and the parser checks the rest is UTF-8 (it refuses it otherwise,
+    # and the row reader decodes the file). Other encodings are decoded whole and re-encoded.
+    head = _utf8_head(data)
+    if head is None:
+        try:
+            text = _decode(data, name)
+        except ReadError:
+            return None
+        head, data = (text, 0), text.encode("utf-8")
+        del text
+    text, start = head
+    if b"\x00" in data:
         return None
     delimiter = _sniff_delimiter(text)
     try:
-        records = list(itertools.islice(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter),
-                                        HEADER_SEARCH_ROWS))
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        records = list(itertools.islice(reader, HEADER_SEARCH_ROWS))
     except csv.Error:
         return None
+    if start + len(text.encode("utf-8")) < len(data) and reader.line_num >= _HEAD_LINES - 1:
+        return None  # the first rows run past the lines decoded (cells with line breaks): the row reader reads it
     records = [(i + 1, row, sum(clean(v) is not None for v in row)) for i, row in enumerate(records)]
     at = _find_header(records, is_header)
     if at is None:
@@ -304,15 +314,18 @@ def _arrow_csv(data: bytes, name: str, is_header: HeaderTest | None, select: Sel
     # The data must start at a physical line: no line break inside a cell up to the header.
     if len(parts) <= at + 1 or any("\r" in line[:-1] for line in parts[:at + 1]):
         return None
-    body = parts[at + 1]
-    del parts
-    if not body.strip() or "\n\n" in body or "\n\r\n" in body or "\r\r" in body:
+    body = data[start + sum(len(line.encode("utf-8")) + 1 for line in parts[:at + 1]):]
+    del parts, data
+    stripped = body.strip()
+    if not stripped or (len(stripped) < 64 and not stripped.decode("utf-8", "replace").strip()) \
+            or b"\n\n" in body or b"\n\r\n" in body or b"\r\r" in body:
         return None
+    del stripped
     number, header_values, _ = records[at]
     width = len(header_values)
     try:
         table = pcsv.read_csv(
-            io.BytesIO(body.encode("utf-8")),
+            io.BytesIO(body),
             read_options=pcsv.ReadOptions(column_names=[f"f{i}" for i in range(width)], block_size=1 << 24),
             parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
             convert_options=pcsv.ConvertOptions(column_types={f"f{i}": pa.string() for i in range(width)},
@@ -363,6 +376,28 @@ def _arrow_csv(data: bytes, name: str, is_header: HeaderTest | None, select: Sel
         cells = {k: [col[i] for i in keep] for k, col in cells.items()}
         fps = [fps[i] for i in keep]
     return ColumnSheet(name, "", number, list(columns.values()), numbers, cells, originals, fps)
+
+
+#: lines of a UTF-8 file decoded to find its header (the header is among the first 20 rows)
+_HEAD_LINES = 200
+
+
+def _utf8_head(data: bytes) -> tuple[str, int] | None:
+    """``(text of the first lines, byte offset where that text starts)`` of a UTF-8 file (a BOM is
+    skipped), or None when those lines are not UTF-8 or the file is UTF-16 (decode it whole)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    end = start
+    for _ in range(_HEAD_LINES):
+        end = data.find(b"\n", end) + 1
+        if not end:
+            end = len(data)
+            break
+    try:
+        return data[start:end].decode("utf-8"), start
+    except UnicodeDecodeError:
+        return None
 
 
 def _whole(arr):

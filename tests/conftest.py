@@ -23,7 +23,9 @@ import pytest
 
 from graph.config import open_store
 from graph.model import Prop
+import schedule
 from neo4j_server import ServerUnavailable, TestServer, missing_tools
+from schedule import RUN_TOGETHER
 
 BACKENDS = ["kuzu", "neo4j"]
 NEO4J_KEYS = ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE")
@@ -34,6 +36,14 @@ def _in_ci() -> bool:
 
 
 def pytest_sessionstart(session):
+    try:  # pytest-xdist's worker count: in a worker its environment, in the controller -n
+        workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or getattr(session.config.option, "numprocesses", 0) or 0)
+    except (TypeError, ValueError):
+        workers = 0
+    if os.environ.get("NEO4J_URI") and workers > 1:
+        pytest.exit(f"NEO4J_URI names one Neo4j server, but {workers} pytest-xdist workers would wipe and load "
+                    "its one database at the same time. Run without -n (or with -n 0) against a server of your "
+                    "own; the suite's own servers (NEO4J_URI unset) are one per worker.", returncode=4)
     if _in_ci() and not os.environ.get("NEO4J_URI") and missing_tools():
         pytest.exit(f"CI=true but {' and '.join(missing_tools())} is missing: the Neo4j half of the suite "
                     "needs Java 17 and Maven to start its test server (or NEO4J_URI for an external one). "
@@ -85,13 +95,17 @@ def pytest_collection_finish(session):
         return  # an external server, or none (the fixture says why), or nothing runs
     if any(_needs_neo4j(item) for item in session.items):
         _SERVERS["main"] = BackgroundServer(quick_jit=True)
-    if any("tx_limited_neo4j" in item.fixturenames for item in session.items):
+    if any("tx_limited_neo4j" in item.fixturenames for item in session.items) and not schedule.in_worker():
         _SERVERS["tx-limited"] = None  # started once the main server is up, so the two boots do not compete
 
 
-#: modules that read the same data set: the second runs right after the first, so that on Neo4j (one
-#: database, emptied by the modules in between) the data set is loaded once, not twice
-RUN_TOGETHER = {"test_history.py": "test_app_history.py"}
+def pytest_runtest_setup(item):
+    """Under pytest-xdist a worker learns its files only as it gets them: it boots the tx-limited
+    server when it starts the file that needs it (its test is the file's last), not in every worker."""
+    if not schedule.in_worker() or "tx-limited" in _SERVERS or os.environ.get("NEO4J_URI") or missing_tools():
+        return
+    if any("tx_limited_neo4j" in i.fixturenames for i in item.session.items if i.path == item.path):
+        _SERVERS["tx-limited"] = BackgroundServer(**TX_LIMITED)
 
 
 @pytest.hookimpl(trylast=True)
@@ -105,6 +119,13 @@ def pytest_collection_modifyitems(session, config, items):
         return (first[after], 1) if after in first else (first[item.path.name], 0)
 
     items.sort(key=place)  # stable: the order inside each module is kept
+    if schedule.in_worker():  # pytest-xdist hands files out in this order: heaviest first
+        items.sort(key=lambda item: -schedule.cost(item.path.name))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    return schedule.make_scheduler(config, log)
 
 
 def pytest_sessionfinish(session):

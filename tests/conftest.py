@@ -9,6 +9,9 @@ Neo4j test, so its boot overlaps the Kùzu tests that run first.
 Neo4j Community has one user database, so tests take turns on it: a test that writes gets it wiped
 (``store``), and data that a module only reads is loaded once and reloaded only when another test
 wiped it in between (``shared_dataset``).
+
+Under pytest-xdist (the README's ``-n 2``) every worker is such a session of its own, with its own
+servers; ``schedule.py`` says which worker runs which file.
 """
 from __future__ import annotations
 
@@ -99,12 +102,18 @@ def pytest_collection_finish(session):
         _SERVERS["tx-limited"] = None  # started once the main server is up, so the two boots do not compete
 
 
+_TX_LIMITED_FILES: set | None = None
+
+
 def pytest_runtest_setup(item):
     """Under pytest-xdist a worker learns its files only as it gets them: it boots the tx-limited
     server when it starts the file that needs it (its test is the file's last), not in every worker."""
-    if not schedule.in_worker() or "tx-limited" in _SERVERS or os.environ.get("NEO4J_URI") or missing_tools():
+    global _TX_LIMITED_FILES
+    if not schedule.in_worker() or "tx-limited" in _SERVERS:
         return
-    if any("tx_limited_neo4j" in i.fixturenames for i in item.session.items if i.path == item.path):
+    if _TX_LIMITED_FILES is None:
+        _TX_LIMITED_FILES = {i.path for i in item.session.items if "tx_limited_neo4j" in i.fixturenames}
+    if item.path in _TX_LIMITED_FILES and not os.environ.get("NEO4J_URI") and not missing_tools():
         _SERVERS["tx-limited"] = BackgroundServer(**TX_LIMITED)
 
 

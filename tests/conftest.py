@@ -106,9 +106,16 @@ _TX_LIMITED_FILES: set | None = None
 
 
 def pytest_runtest_setup(item):
-    """Under pytest-xdist a worker learns its files only as it gets them: it boots the tx-limited
+    """A test that asks for ``neo4j_env`` itself gets the raw server and may empty or write its one
+    database (``test_neo4j_server`` does): afterwards no data set counts as loaded there. (The suite
+    ran such a file after the modules that share the mini county only by alphabetical luck; under
+    xdist the order is by cost.)
+
+    Under pytest-xdist a worker learns its files only as it gets them: it boots the tx-limited
     server when it starts the file that needs it (its test is the file's last), not in every worker."""
     global _TX_LIMITED_FILES
+    if "neo4j_env" in item.fixturenames:
+        _SLOT.holds = None
     if not schedule.in_worker() or "tx-limited" in _SERVERS:
         return
     if _TX_LIMITED_FILES is None:

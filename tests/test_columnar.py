@@ -127,3 +127,14 @@ def test_a_batch_compared_by_key_agrees_with_one_compared_by_scan(store, tmp_pat
     # nodes by key, a node ledger's relationships from what the first scan fetched: no scan again
     assert asked and all(c.startswith("UNWIND $ids AS i MATCH ") and "{id: i}" in c for c in asked)
     assert sum(size(cols) for cols, _ in keyed) == 1
+
+
+def test_kuzu_node_offsets_become_ids_even_where_the_sheet_did_not_write_the_node(kuzu_store, tmp_path):
+    """On Kùzu a node ledger's relationships are fetched by node offset (``incremental._ids``): the
+    offsets become ids from the sheet's own nodes, or, for a node it did not write, from its label."""
+    load(write_csvs(tmp_path / "a"), kuzu_store)
+    t = kuzu_store.query_arrow("MATCH (h:Household) RETURN h.id AS k, offset(id(h)) AS o")
+    assert t.num_rows > 1
+    assert incremental._ids(kuzu_store, "Household", t["o"], (t["k"], t["o"])).to_pylist() == t["k"].to_pylist()
+    few = (t["k"].slice(0, 1), t["o"].slice(0, 1))  # the sheet's scan knows one of them
+    assert incremental._ids(kuzu_store, "Household", t["o"], few).to_pylist() == t["k"].to_pylist()

@@ -20,6 +20,11 @@ ledgers, cells naming several ids or several kinds of target, and a fingerprint 
 the file. A left-out row whose key a read row repeats is read after all (:func:`conflicts`), so
 duplicate keys are reported as before.
 
+What the sheet wrote is scanned once on a re-load that leaves rows out: the scan that finds the
+unchanged rows also fetches the compared properties of the relationships a node ledger's rows
+wrote (kept in ``Unchanged.stored`` until the batches are compared), and the few rows that are read
+are compared with the stored nodes of their own keys (``KEYED_RATIO``) rather than a second scan.
+
 Nothing is kept outside the database, so there is no second record to fall out of step with it.
 """
 from __future__ import annotations

@@ -12,6 +12,7 @@ import datetime as dt
 import difflib
 import math
 import numbers
+import operator
 import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
@@ -344,7 +345,11 @@ _ID_CHECK = "10X98765432"
 
 def id_check_char(first17: str) -> str:
     """The GB 11643 check character (ISO 7064 MOD 11-2) for the first 17 digits of an ID."""
-    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS)) % 11]
+    return _ID_CHECK[sum(map(operator.mul, map(int, first17[:17]), _ID_WEIGHTS)) % 11]
+
+
+_ID_15 = re.compile(r"\d{15}")
+_ID_18 = re.compile(r"\d{17}[\dX]")
 
 
 def check_id_card(s: Raw) -> str:
@@ -358,11 +363,11 @@ def check_id_card(s: Raw) -> str:
         wrong; ``scientific-id`` when Excel turned the number into ``3.70102198801011E+17``.
     """
     text = _SPACES.sub("", fix_id(s)).upper()
-    if re.fullmatch(r"\d{15}", text):
+    if _ID_15.fullmatch(text):
         return text
     if len(text) != 18:
         raise CellError("bad-id-card", f"身份证号“{text}”有 {len(text)} 位，应为 18 位：请检查是否多输或漏输了数字")
-    if not re.fullmatch(r"\d{17}[\dX]", text):
+    if not _ID_18.fullmatch(text):
         raise CellError("bad-id-card", f"身份证号“{text}”含有非法字符：前 17 位应全是数字，最后一位是数字或 X")
     try:
         birth = dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))

@@ -22,7 +22,6 @@ import gc
 import getpass
 import hashlib
 import json
-import os
 import re
 import shutil
 import time
@@ -41,6 +40,7 @@ from .plan import NodeBatch, RelBatch, node_batch_count, plan, plan_nodes, plan_
 from .archive import (DISK_FULL_HINT, LoadFailed, archive_files, archived_loads, check_space, commit_pending,  # noqa: F401
                       log_entry, reconcile, replay_files, sha256, write_pending)
 from .columnar import LedgerError, Record, SheetData, parse_sheet
+from .memory import give_back, spill_rows
 from .reading import ColumnSheet, ReadError, read_columns
 from .rejects import write_rejects
 from .retire import retire
@@ -48,16 +48,6 @@ from .rules import existing_only
 from .specs import LEDGERS, Column, Ledger, Ref
 
 Progress = Callable[[str, int, int], None]
-
-#: a parsed sheet of at least this many rows waits on disk while the others are read and checked
-#: (``SheetData.spill``): a load then holds the keys and references of the county, but the property
-#: values of one large sheet at a time
-SPILL_ROWS = 20_000
-
-
-def _spill_rows() -> int:
-    raw = os.environ.get("ORGNET_SPILL_ROWS", "").strip()
-    return int(raw) if raw.isdigit() else SPILL_ROWS
 
 @dataclass
 class Validation:
@@ -234,6 +224,8 @@ def _selector(store: GraphStore | None, path: Path, left_out: dict, force: set[s
 def _read(paths: Sequence[Path], errors: list[LedgerError], skipped: list[str], progress: Progress | None,
           store: GraphStore | None = None, force: dict[Path, set[str]] | None = None) -> list[SheetData]:
     out = []
+    spill_at, may_hold = spill_rows()
+    held = 0
     for i, path in enumerate(paths):
         if progress:
             progress(f"读取 Reading {path.name}", i, len(paths))
@@ -281,12 +273,12 @@ def _read(paths: Sequence[Path], errors: list[LedgerError], skipped: list[str], 
             sheet.cells = sheet.originals = {}  # parsed: the texts are not needed any more
             if not sd.rows_in_file():
                 skipped.append(f"{where}：只有表头，没有数据行，未导入任何内容")
-            if len(sd) >= _spill_rows():
-                sd.spill()
+            if not (len(sd) >= spill_at and held + len(sd) > may_hold and sd.spill()):
+                held += len(sd)  # rows whose values stay in memory
             out.append(sd)
             if progress:
                 progress(f"读取 Reading {where}：{_rate(len(sd), t0)}", i, len(paths))
-        _give_back()  # the file's text and Arrow buffers, before the next file is read
+        give_back()  # the file's text and Arrow buffers, before the next file is read
         if not recognised and len(errors) == errors_before:
             # A file with no ledger in it is a mistake (the wrong file picked), never an empty load.
             errors.append(LedgerError("unknown-file", path.name, "", None, "", None,
@@ -348,12 +340,9 @@ def _resolve(sheets: list[SheetData], store: GraphStore | None, valid_only: bool
     for sd in sheets:
         skip = set(sd.errors) if valid_only else ()
         for col in _ref_cols(sd):
-            known = [index.get(label, {}) for label in col.targets]
-            for i, ids in enumerate(sd.refs.get(col.header, ())):
-                if not ids or i in skip:
-                    continue
-                for label, seen in zip(col.targets, known):
-                    wanted[label].update(x for x in ids if x not in seen)
+            named = {x for i, ids in enumerate(sd.refs.get(col.header, ())) if ids and i not in skip for x in ids}
+            for label in col.targets:
+                wanted[label] |= named.difference(index.get(label, {}))
     in_db = {label: _lookup_db(store, label, ids) for label, ids in wanted.items()}
     elsewhere: dict[str, set[str]] = {}
     for sd in sheets:
@@ -367,7 +356,8 @@ def _resolve(sheets: list[SheetData], store: GraphStore | None, valid_only: bool
             for i, ids in enumerate(ids_col):
                 if not ids or i in skip:
                     continue
-                if label1 is not None and all(x in seen1 or x in db1 for x in ids):
+                if label1 is not None and (((x := ids[0]) in seen1 or x in db1) if len(ids) == 1
+                                           else all(x in seen1 or x in db1 for x in ids)):
                     out[i] = label1  # every id found, and of the one kind this column takes
                     continue
                 resolved = []
@@ -413,16 +403,29 @@ def _other_kind(i: str, targets: tuple[str, ...], index, store, cache: dict[str,
     return None
 
 
-def _pairs(sd: SheetData) -> Iterable[tuple[int, list | None, list | None]]:
-    starts, ends = sd.spec.start.header, sd.spec.end.header
-    for i in range(len(sd)):
-        yield i, sd.resolved_at(starts, i), sd.resolved_at(ends, i)
+def _firsts(sd: SheetData, header: str) -> list[tuple[str, str] | None]:
+    """The first resolved reference (label, id) of every row in column ``header`` (None if none):
+    ``resolved_at(header, i)[0]`` for each row, without a list per row."""
+    col = sd.resolved.get(header)
+    if col is None:
+        return [None] * len(sd)
+    refs = sd.refs.get(header) or [None] * len(sd)
+    return [(entry, ids[0]) if entry.__class__ is str else (entry[0] if entry else None)
+            for entry, ids in zip(col, refs)]
+
+
+def _pairs(sd: SheetData) -> Iterable[tuple[int, tuple[str, str], tuple[str, str]]]:
+    """(row index, first start, first end) of the rows whose both ends resolved."""
+    starts, ends = _firsts(sd, sd.spec.start.header), _firsts(sd, sd.spec.end.header)
+    return ((i, s, e) for i, (s, e) in enumerate(zip(starts, ends)) if s and e)
 
 
 def _check_pairs(sd: SheetData) -> None:
+    if not set(sd.spec.start.targets) & set(sd.spec.end.targets):
+        return  # the two ends are of different kinds: never the same object
     for i, s, e in _pairs(sd):
-        if s and e and s[0] == e[0]:
-            sd.error(i, "rule-violation", sd.spec.end.header, e[0][1], "起点和终点是同一个对象")
+        if s == e:
+            sd.error(i, "rule-violation", sd.spec.end.header, e[1], "起点和终点是同一个对象")
 
 
 def _duplicate_pairs(sheets: list[SheetData]) -> None:
@@ -430,14 +433,13 @@ def _duplicate_pairs(sheets: list[SheetData]) -> None:
     for sd in sheets:
         if sd.spec.is_node:
             continue
+        rel = sd.spec.rel
         for i, s, e in _pairs(sd):
-            if not (s and e):
-                continue
-            k = (sd.spec.rel, s[0], e[0])
+            k = (rel, s, e)
             first = seen.get(k)
             if first is not None:
                 fsd, fi = first
-                sd.error(i, "duplicate-key", sd.spec.end.header, e[0][1],
+                sd.error(i, "duplicate-key", sd.spec.end.header, e[1],
                          f"与 {fsd.file}{' / ' + fsd.sheet if fsd.sheet else ''} "
                          f"第 {fsd.numbers[fi]} 行重复（同一对“{sd.spec.start.header}”和“{sd.spec.end.header}”）：请删除重复行")
             else:
@@ -574,7 +576,7 @@ def _load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool,
     # time, each written before the next label's values are read back from disk.
     rel_batches = plan_rels(v.sheets, load_id)
     node_steps = node_batch_count(v.sheets)
-    _give_back()
+    give_back()
     if store.backend == "kuzu":
         check_space(Path(store.location), v.files)
     if archive is not None:
@@ -598,7 +600,7 @@ def _load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool,
             del cols, todo  # written: let it go before the next batch
             if progress:
                 progress(f"写入 {MODEL.node(label).zh}：{_rate(rows, t1)}", i + 1, steps)
-        _give_back()
+        give_back()
         if _checkpoint:
             _checkpoint("nodes-written")
         for j, ((t, a, b), cols) in enumerate(rel_batches):
@@ -642,7 +644,7 @@ def _load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool,
             pending = write_pending(archive, log_entry(load_id, started, files, skip_invalid, replace, dict(written), as_of))
         if _checkpoint:
             _checkpoint("before-commit")
-        _give_back()
+        give_back()
         if progress:
             progress("提交 Committing", steps - 1, steps)
     if _checkpoint:
@@ -659,32 +661,6 @@ def _load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool,
         rejects_file = write_rejects(v, rejects or Path(f"rejects-{load_id}.xlsx"))
     return LoadReport(load_id, dict(written), rejected, v.errors, rejects_file, retired,
                       round(time.monotonic() - t0, 3), v.skipped, unchanged, as_of)
-
-
-def _give_back() -> None:
-    """Return the C heap's free pages to the system between the load's phases. Python frees a
-    sheet's lists into glibc's heap, which keeps the pages; Kùzu's own memory (its buffer pool,
-    the commit, the derived values after it) does not come from there, so without this the
-    process's size is the high-water mark of validation plus Kùzu's (×10: 1,411 → 1,349 MB)."""
-    import pyarrow as pa
-
-    pa.default_memory_pool().release_unused()  # pyarrow's own allocator keeps a read file's pages too
-    if _LIBC is not None:
-        _LIBC.malloc_trim(0)
-
-
-def _libc():
-    import ctypes
-    import ctypes.util
-
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return libc if hasattr(libc, "malloc_trim") else None
-    except OSError:  # not glibc (musl, macOS): nothing to give back this way
-        return None
-
-
-_LIBC = _libc()
 
 
 def _each_label(v: Validation, load_id: str) -> Iterable[NodeBatch]:

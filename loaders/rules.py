@@ -8,6 +8,8 @@ task list) may only name nodes that exist.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -109,9 +111,10 @@ RULES: dict[str, Rule] = {f.__name__: f for f in (
 EARLIEST_DATE = "1900-01-01"
 
 
-def _max_date(name: str):
-    import datetime as dt
+_EARLIEST = dt.date.fromisoformat(EARLIEST_DATE)
 
+
+def _max_date(name: str) -> dt.date:
     today = dt.date.today()
     # A birth or a founding is in the past; an appointment may be entered up to a year ahead.
     return today if name in ("birth_date", "joined_party", "founded", "date", "signed") else today + dt.timedelta(days=366)
@@ -129,11 +132,9 @@ INT_RANGES: dict[str, tuple[int, int, str]] = {
 
 def plausible(name: str, type_: str, value: Any) -> str | None:
     """Why a parsed value cannot be true, or None. ``name`` is the model property."""
-    import datetime as dt
-
     if type_ in ("DATE", "TIMESTAMP"):
         d = value.date() if isinstance(value, dt.datetime) else value
-        if d < dt.date.fromisoformat(EARLIEST_DATE):
+        if d < _EARLIEST:
             return f"日期 {d.isoformat()} 早于 1900 年：请核对年份"
         latest = _max_date(name)
         if d > latest:

@@ -18,7 +18,7 @@ import os
 SPILL_ROWS = 20_000
 #: ... once the sheets held in memory reach this many rows: below it memory is not at stake and the
 #: round trip through the file costs more than it saves (the default county reads 118,000 rows)
-SPILL_HELD_ROWS = 200_000
+SPILL_HELD_ROWS = 150_000
 
 
 def spill_rows() -> tuple[int, int]:

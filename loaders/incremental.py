@@ -476,6 +476,23 @@ def restamp(store: GraphStore, tx, columns: dict[str, list[Any]], *, label: str 
                                                                      columns["src_file"], columns["src_sheet"])
                 if h and f == file and s == sheet]
         match = f"MATCH (:{a} {{id: r.k}})-[x:{t}]->(:{b} {{id: r.d}})"
+    # What the sheet's rows hold now, in one scan: a statement per 5,000 keys matched the label
+    # whole each time in Kùzu 0.11.3 (36,259 unchanged people at ×10: 35 s); only rows whose stored
+    # fingerprint differs are then set, by key, as before.
+    if label:
+        got = store.query_columns(f"MATCH (x:{label}) WHERE x.src_file = $file AND x.src_sheet = $sheet "
+                                  "RETURN x.id AS k, x.src_hash AS h", {"file": file, "sheet": sheet})
+        held: dict[Any, set] = {}
+        for k, h in zip(got.get("k") or [], got.get("h") or []):
+            held.setdefault(k, set()).add(h)
+        rows = [r for r in rows if (have := held.get(r["k"])) is not None and have != {r["h"]}]
+    else:
+        got = store.query_columns(f"MATCH (p:{a})-[x:{t}]->(q:{b}) WHERE x.src_file = $file AND x.src_sheet = $sheet "
+                                  "RETURN p.id AS k, q.id AS d, x.src_hash AS h", {"file": file, "sheet": sheet})
+        held = {}
+        for k, d, h in zip(got.get("k") or [], got.get("d") or [], got.get("h") or []):
+            held.setdefault((k, d), set()).add(h)
+        rows = [r for r in rows if (have := held.get((r["k"], r["d"]))) is not None and have != {r["h"]}]
     done = 0
     for i in range(0, len(rows), 5000):
         part = rows[i:i + 5000]

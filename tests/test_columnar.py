@@ -138,3 +138,24 @@ def test_kuzu_node_offsets_become_ids_even_where_the_sheet_did_not_write_the_nod
     assert incremental._ids(kuzu_store, "Household", t["o"], (t["k"], t["o"])).to_pylist() == t["k"].to_pylist()
     few = (t["k"].slice(0, 1), t["o"].slice(0, 1))  # the sheet's scan knows one of them
     assert incremental._ids(kuzu_store, "Household", t["o"], few).to_pylist() == t["k"].to_pylist()
+
+
+def test_a_row_whose_cells_changed_but_not_its_values_gets_the_new_fingerprint(store, tmp_path):
+    """A re-typed cell (13800001111 → 138 0000 1111) changes the row's fingerprint but no value:
+    nothing is rewritten, only the stored fingerprint is set (``incremental.restamp``), so the next
+    re-load can leave the row out; no other row's fingerprint changes."""
+    load(write_csvs(tmp_path / "a"), store)
+
+    def hashes():
+        got = store.query_columns("MATCH (p:Person) RETURN p.id AS k, p.src_hash AS h")
+        return dict(zip(got["k"], got["h"]))
+
+    before = hashes()
+    ledgers = dict(MINI)
+    ledgers["人员"] = MINI["人员"].replace("13800001111", "138 0000 1111")
+    report = load(write_csvs(tmp_path / "b", ledgers), store)
+    after = hashes()
+    assert sum(report.written.values()) == report.unchanged  # no value changed
+    assert {k for k in before if before[k] != after[k]} == {"M1"}
+    again = load(write_csvs(tmp_path / "c", ledgers), store)
+    assert hashes() == after and sum(again.written.values()) == again.unchanged

@@ -453,6 +453,10 @@ def _written_before(store: GraphStore, file: str, sheet: str, cols: list[str], l
     return dict(zip(zip(*key_cols), zip(*val_cols))) if cols else dict.fromkeys(zip(*key_cols), ())
 
 
+#: ``restamp`` checks more rows than this against one scan of what their sheet wrote, fewer by key
+RESTAMP_SCAN_ROWS = 5000
+
+
 def restamp(store: GraphStore, tx, columns: dict[str, list[Any]], *, label: str | None = None,
             rel: tuple[str, str, str] | None = None) -> int:
     """Give the rows of a batch that were not rewritten (their values did not change) the fingerprint
@@ -476,17 +480,19 @@ def restamp(store: GraphStore, tx, columns: dict[str, list[Any]], *, label: str 
                                                                      columns["src_file"], columns["src_sheet"])
                 if h and f == file and s == sheet]
         match = f"MATCH (:{a} {{id: r.k}})-[x:{t}]->(:{b} {{id: r.d}})"
-    # What the sheet's rows hold now, in one scan: a statement per 5,000 keys matched the label
-    # whole each time in Kùzu 0.11.3 (36,259 unchanged people at ×10: 35 s); only rows whose stored
-    # fingerprint differs are then set, by key, as before.
-    if label:
+    # Many rows: what the sheet's rows hold now, in one scan, and only rows whose stored fingerprint
+    # differs are set (a statement per 5,000 keys matched the label whole each time in Kùzu 0.11.3:
+    # 36,259 unchanged people at ×10 took 35 s). A few rows (a re-load of a thousand changed rows of
+    # a city's ledger) are checked by key in one statement instead of a scan of everything it wrote.
+    many = len(rows) > RESTAMP_SCAN_ROWS
+    if many and label:
         got = store.query_columns(f"MATCH (x:{label}) WHERE x.src_file = $file AND x.src_sheet = $sheet "
                                   "RETURN x.id AS k, x.src_hash AS h", {"file": file, "sheet": sheet})
         held: dict[Any, set] = {}
         for k, h in zip(got.get("k") or [], got.get("h") or []):
             held.setdefault(k, set()).add(h)
         rows = [r for r in rows if (have := held.get(r["k"])) is not None and have != {r["h"]}]
-    else:
+    elif many:
         got = store.query_columns(f"MATCH (p:{a})-[x:{t}]->(q:{b}) WHERE x.src_file = $file AND x.src_sheet = $sheet "
                                   "RETURN p.id AS k, q.id AS d, x.src_hash AS h", {"file": file, "sheet": sheet})
         held = {}

@@ -140,10 +140,14 @@ def test_kuzu_node_offsets_become_ids_even_where_the_sheet_did_not_write_the_nod
     assert incremental._ids(kuzu_store, "Household", t["o"], few).to_pylist() == t["k"].to_pylist()
 
 
-def test_a_row_whose_cells_changed_but_not_its_values_gets_the_new_fingerprint(store, tmp_path):
+@pytest.mark.parametrize("scan", [False, True], ids=["by-key", "one-scan"])
+def test_a_row_whose_cells_changed_but_not_its_values_gets_the_new_fingerprint(store, tmp_path, monkeypatch, scan):
     """A re-typed cell (13800001111 → 138 0000 1111) changes the row's fingerprint but no value:
     nothing is rewritten, only the stored fingerprint is set (``incremental.restamp``), so the next
-    re-load can leave the row out; no other row's fingerprint changes."""
+    re-load can leave the row out; no other row's fingerprint changes. Few rows are checked by key,
+    many against one scan of what their sheet wrote (``RESTAMP_SCAN_ROWS``): both paths."""
+    if scan:
+        monkeypatch.setattr(incremental, "RESTAMP_SCAN_ROWS", 0)
     load(write_csvs(tmp_path / "a"), store)
 
     def hashes():

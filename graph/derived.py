@@ -168,12 +168,7 @@ _BRUTE_FORCE = 200_000
 
 
 def _nearest_sites(tx: Any) -> None:
-    """``Building.nearest_site_m``: the nearest service site of every located building, found with
-    a k-d tree over points on the unit sphere (the nearest by chord is the nearest on the sphere),
-    then measured with the same haversine formula rule R15 always used — O(n log m), not n × m
-    (a small county's pairs are simply all compared)."""
-    import numpy as np
-
+    """``Building.nearest_site_m`` of every located building (``nearest_metres``)."""
     sites = tx._exec("MATCH (s:ServiceSite) WHERE s.lat IS NOT NULL AND s.lon IS NOT NULL "
                      "RETURN s.lat AS lat, s.lon AS lon")
     buildings = tx._exec("MATCH (b:Building) WHERE b.lat IS NOT NULL AND b.lon IS NOT NULL "
@@ -181,10 +176,24 @@ def _nearest_sites(tx: Any) -> None:
     tx._exec("MATCH (b:Building) WHERE b.nearest_site_m IS NOT NULL SET b.nearest_site_m = NULL")
     if not sites or not buildings:
         return
-    s_lat = np.radians([s["lat"] for s in sites])
-    s_lon = np.radians([s["lon"] for s in sites])
-    b_lat = np.radians([b["lat"] for b in buildings])
-    b_lon = np.radians([b["lon"] for b in buildings])
+    metres = nearest_metres([(s["lat"], s["lon"]) for s in sites], [(b["lat"], b["lon"]) for b in buildings])
+    rows = [{"id": b["id"], "nearest_site_m": m} for b, m in zip(buildings, metres) if m is not None]
+    tx.set_derived("Building", "nearest_site_m", rows)
+
+
+def nearest_metres(sites: list[tuple[float, float]], points: list[tuple[float, float]]) -> list[float | None]:
+    """The distance in metres from each point (lat, lon) to the nearest site (None: not finite),
+    found with a k-d tree over points on the unit sphere (the nearest by chord is the nearest on
+    the sphere), then measured with the same haversine formula rule R15 always used — O(n log m),
+    not n × m (a small county's pairs are simply all compared)."""
+    import numpy as np
+
+    if not sites or not points:
+        return [None] * len(points)
+    s_lat = np.radians([s[0] for s in sites])
+    s_lon = np.radians([s[1] for s in sites])
+    b_lat = np.radians([b[0] for b in points])
+    b_lon = np.radians([b[1] for b in points])
 
     def sphere(lat, lon):
         return np.column_stack((np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)))
@@ -200,8 +209,7 @@ def _nearest_sites(tx: Any) -> None:
     lat2, lon2 = s_lat[nearest], s_lon[nearest]
     a = np.sin((lat2 - b_lat) / 2) ** 2 + np.cos(b_lat) * np.cos(lat2) * np.sin((lon2 - b_lon) / 2) ** 2
     metres = 2 * 6371000 * np.arcsin(np.sqrt(a))
-    rows = [{"id": b["id"], "nearest_site_m": float(m)} for b, m in zip(buildings, metres) if math.isfinite(m)]
-    tx.set_derived("Building", "nearest_site_m", rows)
+    return [float(m) if math.isfinite(m) else None for m in metres]
 
 
 #: Every group of derived properties, in the order they are computed (a group after those it reads).

@@ -256,6 +256,11 @@ class BatchedLoad(Transaction):
         self._exec(f"CREATE (u:{UNDO}) SET u = $p", {"p": {"load": self.load_id, "seq": self._seq, "op": op, **props}})
         return self._seq
 
+    def network_empty(self) -> bool:
+        """Empty, and no other load under way (its rows would join this one's)."""
+        others = self._exec(f"MATCH (m:{MARKER}) WHERE m.id <> $id RETURN count(m) AS n", {"id": self.load_id})
+        return not others[0]["n"] and super().network_empty()
+
     # -- the Transaction interface --------------------------------------------------------------
     def run(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         from .dialect import for_backend

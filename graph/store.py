@@ -238,6 +238,12 @@ class Transaction(ABC):
             derived.refresh(self, *work)
             self.derived_dirty = False
 
+    def network_empty(self) -> bool:
+        """Whether the database holds no node but orgnet's bookkeeping, as this unit of work sees it."""
+        model = getattr(getattr(self, "_store", None), "model", MODEL)
+        return not any(self._exec(f"MATCH (n:{n.label}) RETURN count(n) AS c")[0]["c"]
+                       for n in model.nodes if n.label not in BOOKKEEPING)
+
     def set_derived(self, label: str, prop: str, rows: Sequence[Mapping[str, Any]]) -> None:
         """Write derived values computed outside the database: rows of the node's key and ``prop``
         (matched by key, one batch: a staging table cost Kùzu more than the values)."""

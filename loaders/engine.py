@@ -31,12 +31,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from graph.derived_batch import FIRST, FirstLoad
 from graph.model import BOOKKEEPING, MODEL
 from graph.store import GraphStore, StoreError, utcnow
 
 from .hierarchy import cycles as _cycles
 from .incremental import changed_columns, conflicts, restamp, unchanged_rows
-from .plan import NodeBatch, RelBatch, node_batch_count, plan, plan_nodes, plan_rels, size
+from .plan import Columns, NodeBatch, RelBatch, node_batch_count, plan, plan_nodes, plan_rels, size
 from .archive import (DISK_FULL_HINT, LoadFailed, archive_files, archived_loads, check_space, commit_pending,  # noqa: F401
                       log_entry, reconcile, replay_files, sha256, write_pending)
 from .columnar import LedgerError, Record, SheetData, parse_sheet
@@ -587,19 +588,33 @@ def _load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool,
     pending = None
     left_out = {(sd.file, sd.sheet): sd.unchanged for sd in v.sheets if sd.unchanged is not None}
     with _disk_errors(), store.load_transaction(load_id) as tx:
-        for i, (label, cols) in enumerate(_each_label(v, load_id)):
-            rows = size(cols)
-            if progress:
-                progress(f"写入 {MODEL.node(label).zh}：{rows:,} 行", i, steps)
-            t1 = time.monotonic()
-            todo, same = changed_columns(store, cols, label=label, left_out=left_out)
-            if same:
-                restamp(store, tx, cols, label=label)
-            unchanged += same
-            written[label] += tx.upsert_node_columns(label, todo) + same
-            del cols, todo  # written: let it go before the next batch
-            if progress:
-                progress(f"写入 {MODEL.node(label).zh}：{_rate(rows, t1)}", i + 1, steps)
+        # Into an empty database the load's batches are the whole graph: their derived values
+        # (graph.derived_batch) go into the same COPY, and the store recomputes none of them.
+        first = FirstLoad(rel_batches) if not replace and tx.network_empty() else None
+        i = 0
+        for label, batches in _each_label(v, load_id, first):
+            extra = first.columns(label, batches) if first else {}
+            at = 0
+            while batches:
+                cols = batches.pop(0)
+                rows = size(cols)
+                if progress:
+                    progress(f"写入 {MODEL.node(label).zh}：{rows:,} 行", i, steps)
+                t1 = time.monotonic()
+                if first:  # nothing is stored yet: nothing is unchanged
+                    todo, same = {**cols, **{p: values[at:at + rows] for p, values in extra.items()}}, 0
+                else:
+                    todo, same = changed_columns(store, cols, label=label, left_out=left_out)
+                if same:
+                    restamp(store, tx, cols, label=label)
+                unchanged += same
+                written[label] += tx.upsert_node_columns(label, todo) + same
+                del cols, todo  # written: let it go before the next batch
+                at += rows
+                i += 1
+                if progress:
+                    progress(f"写入 {MODEL.node(label).zh}：{_rate(rows, t1)}", i, steps)
+            del extra
         give_back()
         if _checkpoint:
             _checkpoint("nodes-written")
@@ -630,6 +645,8 @@ def _load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool,
                     unchanged += n
         if _checkpoint:
             _checkpoint("relationships-written")
+        if first:
+            tx.derived_dirty = False  # every derived value was written with its node
         if replace:
             retired = retire(tx, v, rel_batches, load_id, as_of)
         rejected = sum(len(sd.errors) for sd in v.sheets)
@@ -663,12 +680,17 @@ def _load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool,
                       round(time.monotonic() - t0, 3), v.skipped, unchanged, as_of)
 
 
-def _each_label(v: Validation, load_id: str) -> Iterable[NodeBatch]:
-    """Node batches in model order, planned one label at a time (``plan.plan_nodes``)."""
-    for label in MODEL.labels:
-        batches = plan_nodes(v.sheets, load_id, label)
-        while batches:
-            yield batches.pop(0)
+def _each_label(v: Validation, load_id: str, first: FirstLoad | None = None) -> Iterable[tuple[str, list[Columns]]]:
+    """(label, its node batches) in model order, planned one label at a time (``plan.plan_nodes``);
+    with ``first``, the labels whose values feed other labels' derived values come first, and are
+    remembered."""
+    order = MODEL.labels if first is None else (*FIRST, *(x for x in MODEL.labels if x not in FIRST))
+    for label in order:
+        batches = [cols for _, cols in plan_nodes(v.sheets, load_id, label)]
+        if batches and first is not None:
+            first.remember(label, batches)
+        if batches:
+            yield label, batches
 
 
 @contextmanager

@@ -98,6 +98,29 @@ def chromium(width: int = 1440, height: int = 1000):
         driver.quit()
 
 
+def click(driver, find, timeout: float = 300) -> None:
+    """Click the first element ``find(driver)`` lists, once there is one. Streamlit redraws
+    elements while the script runs, so an element gone stale (or covered) between being found
+    and being read or clicked is looked up again rather than failing the test."""
+    from selenium.common.exceptions import ElementClickInterceptedException, StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            found = find(driver)
+            if found:
+                driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", found[0])
+                found[0].click()
+                return
+        except (StaleElementReferenceException, ElementClickInterceptedException):
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"nothing to click on {driver.current_url}: "
+                                 + driver.find_element(By.CSS_SELECTOR, "body").text[-1500:])
+        time.sleep(0.5)
+
+
 def open_page(driver, base: str, url_path: str, title: str, timeout: float = 60) -> float:
     """Load a page and wait until its title shows and the script has finished; returns seconds taken."""
     from selenium.common.exceptions import StaleElementReferenceException

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import PAGES, chromium, open_page, running_app
+from browser import PAGES, chromium, click, open_page, running_app
 from ledgers import mini_county_db
 
 
@@ -176,9 +176,8 @@ def test_every_page_renders_in_chromium_and_shows_no_personal_data(demo_url, tmp
                 WebDriverWait(driver, 120).until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "body"), "责任链"))
                 time.sleep(3)
                 scan_page(url_path + " (1 层)")
-                two = next(e for e in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stRadio"] label')
-                           if e.text.strip() == "2 层")
-                two.click()
+                click(driver, lambda d: [e for e in d.find_elements(By.CSS_SELECTOR, '[data-testid="stRadio"] label')
+                                         if e.text.strip() == "2 层"], 120)
                 WebDriverWait(driver, 120).until(
                     ec.text_to_be_present_in_element((By.CSS_SELECTOR, "body"), "合并为一个圆点"))
                 legend = driver.find_element(By.CSS_SELECTOR, "body").text
@@ -243,9 +242,8 @@ def test_upload_validate_and_load_in_the_browser(app_url, tmp_path):
         driver.find_element(By.CSS_SELECTOR, 'input[type="file"]').send_keys(str(ledger))
         wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "body"), "校验通过"))
         # the load button is drawn after the validation report: wait for it rather than race it
-        button = wait.until(lambda d: next((b for b in d.find_elements(By.CSS_SELECTOR, "button")
-                                            if b.text.strip() == "导入" and b.is_enabled()), False))
-        button.click()
+        click(driver, lambda d: [b for b in d.find_elements(By.CSS_SELECTOR, "button")
+                                 if b.text.strip() == "导入" and b.is_enabled()], 60)
         wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "body"), "已导入"))
         driver.save_screenshot(str(tmp_path / "import-done.png"))
         assert "已导入 2 条" in driver.find_element(By.CSS_SELECTOR, "body").text  # the site and its PART_OF
@@ -323,7 +321,7 @@ def test_every_download_is_masked_and_audited(demo_url, tmp_path):
     download holding data wrote an audit event with the account, the file and its row count."""
     import json
 
-    from selenium.common.exceptions import ElementClickInterceptedException, StaleElementReferenceException
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as ec
@@ -352,24 +350,6 @@ def test_every_download_is_masked_and_audited(demo_url, tmp_path):
                 return False
         time.sleep(1)
         WebDriverWait(driver, timeout).until(done)
-
-    def click(driver, find, timeout=300):
-        """Click the first element ``find(driver)`` lists, once there is one; Streamlit redraws
-        elements under the pointer, so a stale or covered element is looked up again."""
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                found = find(driver)
-                if found:
-                    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", found[0])
-                    found[0].click()
-                    return
-            except (StaleElementReferenceException, ElementClickInterceptedException):
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError(f"nothing to click on {driver.current_url}: "
-                                     + driver.find_element(By.CSS_SELECTOR, "body").text[-1500:])
-            time.sleep(0.5)
 
     def button(driver, label: str, timeout=300):
         """Click the button labelled exactly ``label`` (not a tab or another button that contains it)."""

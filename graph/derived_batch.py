@@ -29,6 +29,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
+
 from . import derived
 
 #: labels whose node values feed other labels' derived values (``Person.is_member`` the link and
@@ -59,11 +61,11 @@ class FirstLoad:
             if cols and "src" in cols:
                 grouped[trip].append(cols)
         self._rels: dict[tuple[str, str, str], list[tuple[Any, Any, dict]]] = {}
-        self._pairs: dict[tuple[str, str, str], list[tuple[Any, Any]]] = {}
+        self._cols: dict[tuple[str, str, str], tuple[Sequence[Any], Sequence[Any]]] = {}
         for trip, batches in grouped.items():
             wanted = _REL_PROPS.get(trip[0], ())
-            if len(batches) == 1 and not wanted:
-                self._pairs[trip] = list(zip(batches[0]["src"], batches[0]["dst"]))
+            if len(batches) == 1 and not wanted:  # pairs are unique within a batch (loaders.plan)
+                self._cols[trip] = (batches[0]["src"], batches[0]["dst"])
                 continue
             merged: dict[tuple[Any, Any], dict] = {}
             for cols in batches:
@@ -74,13 +76,18 @@ class FirstLoad:
                         props[p] = cols[p][i]
             if wanted:
                 self._rels[trip] = [(s, e, props) for (s, e), props in merged.items()]
-            self._pairs[trip] = list(merged)
+            self._cols[trip] = ([a for a, _ in merged], [b for _, b in merged])
         self.is_member: dict[Any, Any] = {}
         self._sites: list[tuple[float, float]] = []
         self._uv: dict[str, Any] | None = None
 
-    def pairs(self, type_: str, start: str, end: str) -> list[tuple[Any, Any]]:
-        return self._pairs.get((type_, start, end), [])
+    def pairs(self, type_: str, start: str, end: str) -> Iterable[tuple[Any, Any]]:
+        """(start, end) of each relationship, once per pair (an iterator)."""
+        return zip(*self.columns_of(type_, start, end))
+
+    def columns_of(self, type_: str, start: str, end: str) -> tuple[Sequence[Any], Sequence[Any]]:
+        """(starts, ends) of the relationships, one per pair."""
+        return self._cols.get((type_, start, end), ((), ()))
 
     # --- values of the nodes written first ---------------------------------------------------------
     def remember(self, label: str, batches: Sequence[dict[str, Sequence[Any]]]) -> None:
@@ -110,7 +117,7 @@ class FirstLoad:
 
     def _orgs_ok(self) -> set:
         """Organisations responsible for a street, or under one up to ``MAX_LEVELS`` levels down."""
-        ok = {a for a, _ in self.pairs("RESPONSIBLE_FOR", "PartyOrg", "Street")}
+        ok = set(self.columns_of("RESPONSIBLE_FOR", "PartyOrg", "Street")[0])
         below: dict[Any, list] = defaultdict(list)
         for a, p in self.pairs("SUBORDINATE_TO", "PartyOrg", "PartyOrg"):
             below[p].append(a)
@@ -129,16 +136,16 @@ class FirstLoad:
             return self._uv
         ok_orgs = self._orgs_ok()
         places: dict[str, set] = defaultdict(set)  # label -> places an organisation on the chain looks after
-        for (t, a, b), pairs in self._pairs.items():
+        for (t, a, b) in self._cols:
             if t == "RESPONSIBLE_FOR" and a == "PartyOrg":
-                places[b].update(x for o, x in pairs if o in ok_orgs)
+                places[b].update(x for o, x in self.pairs(t, a, b) if o in ok_orgs)
         for b in ("Unit", "Building", "Compound"):  # what a grid on the chain covers
             places[b].update(x for g, x in self.pairs("COVERS", "Grid", b) if g in places["Grid"])
         buildings_of = _many(self.pairs("PART_OF", "Unit", "Building"))
         compounds_of = _many(self.pairs("PART_OF", "Building", "Compound"))
         communities_of_compound = _many(self.pairs("PART_OF", "Compound", "Community"))
         communities_of_building = _many(self.pairs("PART_OF", "Building", "Community"))
-        covers = {b: Counter(x for _, x in self.pairs("COVERS", "Grid", b)) for b in ("Unit", "Building", "Compound")}
+        covers = {b: Counter(self.columns_of("COVERS", "Grid", b)[1]) for b in ("Unit", "Building", "Compound")}
 
         def building_ok(b) -> bool:
             if b in places["Building"]:
@@ -149,19 +156,19 @@ class FirstLoad:
             return any(m in places["Community"] for m in communities_of_building.get(b, ()))
 
         def compound_grids(b) -> int:  # (grid, compound) pairs over the building's compounds
-            return sum(covers["Compound"][cp] for cp in compounds_of.get(b, ()))
+            return sum(covers["Compound"].get(cp, 0) for cp in compounds_of.get(b, ()))
 
         chain, grids = {}, {}
         for u, bs in buildings_of.items():
             chain[u] = u in places["Unit"] or any(building_ok(b) for b in bs)
-            n1, k1 = covers["Unit"][u], max(covers["Unit"][u], 1)
+            n1, k1 = covers["Unit"].get(u, 0), max(covers["Unit"].get(u, 0), 1)
             total = 0
             for b in bs:
-                n2, n3 = covers["Building"][b], compound_grids(b)
+                n2, n3 = covers["Building"].get(b, 0), compound_grids(b)
                 k2, k3 = max(n2, 1), max(n3, 1)
                 total += n1 * k2 * k3 + k1 * n2 * k3 + k1 * k2 * n3
             grids[u] = total
-        households = Counter(u for _, u in self.pairs("PART_OF", "Household", "Unit"))
+        households = Counter(self.columns_of("PART_OF", "Household", "Unit")[1])
         self._uv = {"chain": chain, "grids": grids, "households": households, "buildings_of": buildings_of,
                       "compounds_of": compounds_of, "covers": covers, "compound_grids": compound_grids}
         return self._uv
@@ -170,8 +177,8 @@ class FirstLoad:
         uv = self._unit_values()
         leaders, nonmembers = self._leaders()
         return {"chain_ok": [uv["chain"].get(k, False) for k in keys], "grids": [uv["grids"].get(k, -1) for k in keys],
-                "households": [uv["households"][k] for k in keys], "leaders": [leaders[k] for k in keys],
-                "nonmember_leaders": [nonmembers[k] for k in keys]}
+                "households": [uv["households"].get(k, 0) for k in keys], "leaders": [leaders.get(k, 0) for k in keys],
+                "nonmember_leaders": [nonmembers.get(k, 0) for k in keys]}
 
     def _leaders(self) -> tuple[Counter, Counter]:
         leaders, nonmembers = Counter(), Counter()
@@ -182,36 +189,40 @@ class FirstLoad:
         return leaders, nonmembers
 
     def _household(self, keys, batches) -> dict[str, list]:
+        # A county's households are most of its nodes: positions first (a str caches its hash, so
+        # a dict beats hashing the column again), then whole columns at a time with numpy.
         uv = self._unit_values()
         chain, grids = uv["chain"], uv["grids"]
-        h_chain, h_grids = {}, {}
-        for h, u in self.pairs("PART_OF", "Household", "Unit"):
-            if chain.get(u):
-                h_chain[h] = True
-            g = grids.get(u, -1)
-            if g >= 0:
-                h_grids[h] = g
-        carers = {p for p, _ in self.pairs("UNIT_LEADER_OF", "Person", "Unit")}
-        members, cared = Counter(), Counter()
-        for p, h in self.pairs("LINKED_TO", "Person", "Household"):
-            m = self.is_member.get(p) is True
-            if m:
-                members[h] += 1
-            if m or p in carers:
-                cared[h] += 1
-        return {"chain_ok": [h_chain.get(k, False) for k in keys],
-                "member_links": [members[k] for k in keys], "carer_links": [cared[k] for k in keys],
-                "grids": [h_grids.get(k, -1) for k in keys]}
+        n = len(keys)
+        where = dict(zip(keys, range(n)))
+        hs, us = self.columns_of("PART_OF", "Household", "Unit")
+        # -1: a household this load does not write (none, into an empty database)
+        at = np.array([where.get(h, -1) for h in hs], np.int64)
+        unit_chain = np.array([chain.get(u, False) for u in us], bool)
+        unit_grids = np.array([grids.get(u, -1) for u in us], np.int64)
+        chain_ok = np.zeros(n + 1, bool)  # the last slot takes what -1 points at
+        chain_ok[at[unit_chain]] = True
+        h_grids = np.full(n + 1, -1, np.int64)
+        placed = unit_grids >= 0
+        h_grids[at[placed]] = unit_grids[placed]  # of two units, the last written counts
+        ps, linked = self.columns_of("LINKED_TO", "Person", "Household")
+        to = np.array([where.get(h, -1) for h in linked], np.int64)
+        carers = set(self.columns_of("UNIT_LEADER_OF", "Person", "Unit")[0])
+        is_member = self.is_member
+        member = np.array([is_member.get(x) is True for x in ps], bool)
+        cares = member | np.array([x in carers for x in ps], bool)
+        return {"chain_ok": chain_ok[:n].tolist(), "grids": h_grids[:n].tolist(),
+                "member_links": _counts(to[member], n), "carer_links": _counts(to[cares], n)}
 
     def _person(self, keys, batches) -> dict[str, list]:
-        links = Counter(p for p, _ in self.pairs("LINKED_TO", "Person", "Household"))
-        reported = {p for p, _ in self.pairs("REPORTED_TO", "Person", "Community")}
-        assigned = {p for p, _ in self.pairs("ASSIGNED_TO", "Person", "PartyOrg")}
-        return {"links": [links[k] for k in keys], "reported": [k in reported for k in keys],
+        links = Counter(self.columns_of("LINKED_TO", "Person", "Household")[0])
+        reported = set(self.columns_of("REPORTED_TO", "Person", "Community")[0])
+        assigned = set(self.columns_of("ASSIGNED_TO", "Person", "PartyOrg")[0])
+        return {"links": [links.get(k, 0) for k in keys], "reported": [k in reported for k in keys],
                 "assigned": [k in assigned for k in keys]}
 
     def _organization(self, keys, batches) -> dict[str, list]:
-        reported = {o for o, _ in self.pairs("REPORTED_TO", "Organization", "Community")}
+        reported = set(self.columns_of("REPORTED_TO", "Organization", "Community")[0])
         return {"reported": [k in reported for k in keys]}
 
     def _grid(self, keys, batches) -> dict[str, list]:
@@ -234,7 +245,7 @@ class FirstLoad:
                 gs.update(by_building.get(b, ()))
                 for cp in uv["compounds_of"].get(b, ()):
                     gs.update(by_compound.get(cp, ()))
-            n = uv["households"][u]
+            n = uv["households"].get(u, 0)
             for g in gs:
                 households[g] += n
         workers, full = Counter(), Counter()
@@ -242,8 +253,8 @@ class FirstLoad:
             workers[g] += 1
             if props.get("full_time") is True:
                 full[g] += 1
-        return {"covering": [k in covering for k in keys], "households": [households[k] for k in keys],
-                "full_time_workers": [full[k] for k in keys], "workers": [workers[k] for k in keys]}
+        return {"covering": [k in covering for k in keys], "households": [households.get(k, 0) for k in keys],
+                "full_time_workers": [full.get(k, 0) for k in keys], "workers": [workers.get(k, 0) for k in keys]}
 
     def _building(self, keys, batches) -> dict[str, list]:
         uv = self._unit_values()
@@ -251,12 +262,12 @@ class FirstLoad:
         units_of = _many((b, u) for u, b in self.pairs("PART_OF", "Unit", "Building"))
         grids, households = [], []
         for b in keys:
-            n1 = covers["Building"][b]
-            n2 = sum(covers["Unit"][u] for u in units_of.get(b, ()))
+            n1 = covers["Building"].get(b, 0)
+            n2 = sum(covers["Unit"].get(u, 0) for u in units_of.get(b, ()))
             n3 = compound_grids(b)
             k1, k2, k3 = max(n1, 1), max(n2, 1), max(n3, 1)
             grids.append(n1 * k2 * k3 + k1 * n2 * k3 + k1 * k2 * n3)
-            households.append(sum(uv["households"][u] for u in units_of.get(b, ())))
+            households.append(sum(uv["households"].get(u, 0) for u in units_of.get(b, ())))
         in_service, not_in_service = Counter(), Counter()
         for _p, b, props in self._rels.get(("BUILDING_LEADER_OF", "Person", "Building"), ()):
             v = props.get("in_service")
@@ -265,8 +276,8 @@ class FirstLoad:
             elif v is False:
                 not_in_service[b] += 1
         return {"grids": grids, "households": households,
-                "leaders_in_service": [in_service[k] for k in keys],
-                "leaders_not_in_service": [not_in_service[k] for k in keys],
+                "leaders_in_service": [in_service.get(k, 0) for k in keys],
+                "leaders_not_in_service": [not_in_service.get(k, 0) for k in keys],
                 "nearest_site_m": self._nearest(batches)}
 
     def _nearest(self, batches) -> list:
@@ -284,6 +295,11 @@ class FirstLoad:
                     values[i] = m
             out += values
         return out
+
+
+def _counts(at: np.ndarray, n: int) -> list[int]:
+    """How often each of ``n`` positions occurs in ``at`` (-1: none of them)."""
+    return np.bincount(at[at >= 0], minlength=n).tolist()
 
 
 def _many(pairs: Iterable[tuple[Any, Any]]) -> dict[Any, list]:

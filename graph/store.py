@@ -209,12 +209,18 @@ class Transaction(ABC):
         fill.update(more_fill)
         by_key = self._derived_keys()
         for g in more_full:
-            if keys is None:
+            if keys is None or self.__dict__.get("derived_supplied"):
                 by_key[g] = None
             elif by_key.get(g, {}) is not None:
                 mine = by_key.setdefault(g, {})
                 for label, ids in keys.items():
                     mine.setdefault(label, set()).update(i for i in ids if i is not None)
+
+    def supply_derived(self) -> None:
+        """The writer brings the derived values with the nodes it writes (a first load:
+        ``graph.derived_batch``) and clears ``derived_dirty`` before commit: the keys each write
+        touches are not collected (at ×10, four million of them)."""
+        self.__dict__["derived_supplied"] = True
 
     def touch_statement(self, cypher: str) -> None:
         from .derived import statement_groups

@@ -591,6 +591,8 @@ def _load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool,
         # Into an empty database the load's batches are the whole graph: their derived values
         # (graph.derived_batch) go into the same COPY, and the store recomputes none of them.
         first = FirstLoad(rel_batches) if not replace and tx.network_empty() else None
+        if first:
+            tx.supply_derived()
         i = 0
         for label, batches in _each_label(v, load_id, first):
             extra = first.columns(label, batches) if first else {}

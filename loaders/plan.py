@@ -158,22 +158,33 @@ def _plan_rels(sd, pick, m: int, load_id: str, rels: dict) -> None:
                         out[c].append(value)
     else:
         names = ("src", "dst", *cols, *LEDGER_REL_PROVENANCE)
-        starts = [sd.resolved_at(spec.start.header, i) for i in range(n)]
-        ends = [sd.resolved_at(spec.end.header, i) for i in range(n)]
-        starts, ends = pick(starts), pick(ends)
-        by_pair: dict[tuple[str, str], list[int]] = {}
-        for j, (s, e) in enumerate(zip(starts, ends)):
-            by_pair.setdefault((s[0][0], e[0][0]), []).append(j)
+        start_labels, starts = _first_ends(sd, spec.start.header, pick)
+        end_labels, ends = _first_ends(sd, spec.end.header, pick)
         given = sd.unspill()
-        values = [pick(given.get(c, none)) for c in cols] + [prov[c] for c in LEDGER_REL_PROVENANCE]
+        values = [starts, ends] + [pick(given.get(c, none)) for c in cols] + [prov[c] for c in LEDGER_REL_PROVENANCE]
+        one_start, one_end = set(start_labels), set(end_labels)
+        if len(one_start) == 1 and len(one_end) == 1:  # one kind at each end (the usual): whole columns
+            by_pair = {(start_labels[0], end_labels[0]): None}
+        else:
+            by_pair = {}
+            for j, pair in enumerate(zip(start_labels, end_labels)):
+                by_pair.setdefault(pair, []).append(j)
         for (a, b), rows in by_pair.items():
             out = rels.get(((spec.rel, a, b), names))
             if out is None:
                 out = rels[((spec.rel, a, b), names)] = {c: [] for c in names}
-            out["src"] += [starts[j][0][1] for j in rows]
-            out["dst"] += [ends[j][0][1] for j in rows]
-            for c, col in zip(names[2:], values):
-                out[c] += [col[j] for j in rows]
+            for c, col in zip(names, values):
+                out[c] += col if rows is None else [col[j] for j in rows]
+
+
+def _first_ends(sd, header: str, pick) -> tuple[list[str], list[str]]:
+    """(label, id) of the one end each valid row of a relationship ledger names in ``header``, as
+    two columns (what ``SheetData.resolved_at(header, i)[0]`` holds, without a list per row)."""
+    resolved = pick(sd.resolved[header])
+    refs = pick(sd.refs.get(header) or [None] * len(sd))
+    labels = [e if e.__class__ is str else e[0][0] for e in resolved]
+    ids = [r[0] if e.__class__ is str else e[0][1] for e, r in zip(resolved, refs)]
+    return labels, ids
 
 
 def _last_of_each_pair(cols: Columns) -> Columns:

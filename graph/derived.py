@@ -28,7 +28,10 @@ groups whose inputs the transaction wrote (:func:`touched`; a free-form statemen
 writes and names an input) and the labels that only gained nodes (given the values of a node with
 nothing around it, without recomputing the group). The derived values commit with the data they
 come from: a reader never sees one without the other. ``create_schema`` computes them all for a
-database written before they existed (:func:`missing_check`).
+database written before they existed (:func:`missing_check`). A load into an empty database is
+the exception: its batches are the whole graph, so the loader computes every derived value from
+them (:mod:`graph.derived_batch`, held equal to these statements by ``tests/test_derived_batch.py``),
+writes them in the same COPY as the data, and nothing is recomputed before commit.
 
 Examples
 --------

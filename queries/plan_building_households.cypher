@@ -5,3 +5,4 @@ MATCH (b:Building)
 WHERE b.lat IS NOT NULL AND b.lon IS NOT NULL
 RETURN b.id AS id, b.name AS name, b.lat AS lat, b.lon AS lon,
        COUNT { MATCH (b)<-[:PART_OF]-(:Unit)<-[:PART_OF]-(:Household) } AS households
+ORDER BY id

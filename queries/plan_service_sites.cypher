@@ -4,3 +4,4 @@
 MATCH (s:ServiceSite)
 WHERE s.lat IS NOT NULL AND s.lon IS NOT NULL
 RETURN s.id AS id, s.name AS name, s.lat AS lat, s.lon AS lon
+ORDER BY id

@@ -24,7 +24,7 @@ COST: dict[str, float] = {
     "test_app_history.py": 156, "test_roles.py": 147, "test_neo4j_batches.py": 138,
     "test_neo4j_server.py": 138, "test_loader_checks.py": 136, "test_history.py": 115,
     "test_defects.py": 111, "test_cases.py": 109, "test_queries.py": 109, "test_access.py": 80,
-    "test_planning.py": 69, "test_store.py": 65, "test_sso.py": 62, "test_app_planning.py": 61,
+    "test_derived_batch.py": 120, "test_planning.py": 69, "test_store.py": 65, "test_sso.py": 62, "test_app_planning.py": 61,
     "test_sweep.py": 51, "test_console.py": 51, "test_explain.py": 49, "test_columnar.py": 45,
     "test_serving.py": 36, "test_scope_stores.py": 20, "test_load_memory.py": 18,
     "test_cypherlint_tool.py": 18, "test_cells.py": 18, "test_docs_and_cli.py": 17, "test_model.py": 16,

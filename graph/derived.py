@@ -167,7 +167,8 @@ def _household_grids_keyed(tx: Any, keys: dict[str, set[str]]) -> None:
 
 
 #: Up to this many building × site pairs the nearest site is found by comparing them all.
-_BRUTE_FORCE = 200_000
+_BRUTE_FORCE = 50_000_000
+_BLOCK = 4_000_000  #: pairs per matrix product (32 MB of float64)
 
 
 def _nearest_sites(tx: Any) -> None:
@@ -203,8 +204,11 @@ def nearest_metres(sites: list[tuple[float, float]], points: list[tuple[float, f
 
     a_pts, b_pts = sphere(s_lat, s_lon), sphere(b_lat, b_lon)
     if len(a_pts) * len(b_pts) <= _BRUTE_FORCE:
-        # a county's few thousand pairs: compared directly (importing scipy costs more)
-        nearest = ((b_pts[:, None, :] - a_pts[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+        # a city's pairs compared directly, a block of rows at a time: on the unit sphere the nearest
+        # by chord has the largest dot product (|b - a|² = 2 - 2 b·a), a matrix product — 32 M pairs
+        # (×25) in 0.13 CPU-s, where importing scipy alone takes 0.5
+        step = max(1, _BLOCK // len(a_pts))
+        nearest = np.concatenate([(b_pts[i:i + step] @ a_pts.T).argmax(axis=1) for i in range(0, len(b_pts), step)])
     else:
         from scipy.spatial import cKDTree
 

@@ -626,7 +626,8 @@ def _load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool,
             if progress:
                 progress(f"写入 {what}：{rows:,} 行", node_steps + j, steps)
             t1 = time.monotonic()
-            todo, same = changed_columns(store, cols, rel=(t, a, b), left_out=left_out)
+            # into an empty database nothing is unchanged
+            todo, same = (cols, 0) if first else changed_columns(store, cols, rel=(t, a, b), left_out=left_out)
             if same and "src_hash" in cols:
                 restamp(store, tx, cols, rel=(t, a, b))
             unchanged += same

@@ -275,6 +275,7 @@ def test_nearest_site_by_tree_and_by_comparing_all_agree_with_the_walk(tmp_path,
     from graph.kuzu_store import KuzuStore
 
     monkeypatch.setattr(derived, "_BRUTE_FORCE", brute_force)
+    monkeypatch.setattr(derived, "_BLOCK", 100)  # compared in blocks of 8 buildings, as a city's are
     rnd = random.Random(7)
     s = KuzuStore(tmp_path / "db.kuzu")
     s.create_schema()

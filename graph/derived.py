@@ -187,9 +187,9 @@ def _nearest_sites(tx: Any) -> None:
 
 def nearest_metres(sites: list[tuple[float, float]], points: list[tuple[float, float]]) -> list[float | None]:
     """The distance in metres from each point (lat, lon) to the nearest site (None: not finite),
-    found with a k-d tree over points on the unit sphere (the nearest by chord is the nearest on
-    the sphere), then measured with the same haversine formula rule R15 always used — O(n log m),
-    not n × m (a small county's pairs are simply all compared)."""
+    found among points on the unit sphere (the nearest by chord is the nearest on the sphere) by
+    comparing every pair in blocks of matrix products up to ``_BRUTE_FORCE`` pairs (a city's), with
+    a k-d tree beyond (O(n log m)), then measured with the same haversine formula rule R15 always used."""
     import numpy as np
 
     if not sites or not points:

@@ -36,8 +36,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import derived
+from .copyqueue import CopyQueue
 from .dialect import for_backend, parameters
-from .model import MODEL, Model
+from .model import BOOKKEEPING, MODEL, Model
 from .schema import check_columns, kuzu_ddl
 from .store import (Cancel, ConsoleCancelled, ConsoleTimeout, GraphStore, MissingEndpoints, QueryError, Row,
                     StoreError, StoreLocked, Transaction, endpoint_keys, normalise_rows, plain)
@@ -281,8 +282,57 @@ class KuzuTransaction(Transaction):
         self.broken: str | None = None
         #: bytes of the Arrow tables handed to ``conn`` as COPY parameters (Kùzu keeps them until it closes)
         self.held = 0
+        #: COPYs into empty tables running behind the caller (``_copy(..., background=True)``)
+        self._copies = CopyQueue()
+        #: node labels known to be empty (``network_empty``) apart from the COPYs in ``_copied``;
+        #: forgotten at the next other statement, which may write anything
+        self._known_empty: frozenset[str] = frozenset()
+        self._copied: set[str | tuple[str, str, str]] = set()
+
+    def settle(self, *, quiet: bool = False) -> None:
+        """Wait for the COPYs still running behind the caller; raise the first one's error here
+        (unless ``quiet``: the transaction is being rolled back for another error already). Every
+        other statement, the commit and the rollback settle first: the connection runs one
+        statement at a time."""
+        self._copies.wait(quiet=True)
+        if self._copies.error is not None:
+            self.broken = self.broken or str(self._copies.error)
+            if not quiet:
+                raise self._copies.error
+
+    def writes_behind(self) -> int:
+        return len(self._copies.times)
+
+    def write_time(self, number: int) -> tuple[float, float] | None:
+        return self._copies.times[number]
+
+    def wait_write(self, number: int) -> None:
+        self._copies.wait_for(number)
+        if self._copies.error is not None:
+            self.settle()
+
+    def network_empty(self) -> bool:
+        empty = super().network_empty()
+        if empty:  # a first load: its COPYs need not ask whether their tables are empty
+            model = self._store.model
+            self._known_empty = frozenset(n.label for n in model.nodes if n.label not in BOOKKEEPING)
+            self._copied = set()
+        return empty
+
+    def _label_empty(self, label: str) -> bool:
+        if label in self._known_empty and label not in self._copied:
+            return True
+        return self._empty(f"(n:{label})")
+
+    def _pair_empty(self, type_: str, start: str, end: str) -> bool:
+        # a relationship needs both ends: none joins a label that was empty, unless copied since
+        if (type_, start, end) not in self._copied and (start in self._known_empty or end in self._known_empty):
+            return True
+        return self._empty(f"(:{start})-[:{type_}]->(:{end})")
 
     def _exec(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        self.settle()
+        self._known_empty = frozenset()
         if self.broken:
             raise StoreError("this transaction was rolled back after an earlier error "
                              f"({self.broken}); start a new one")
@@ -316,15 +366,36 @@ class KuzuTransaction(Transaction):
         yield name
         self._exec(f"DROP TABLE {name}")
 
-    def _copy(self, target: str, table: pa.Table, options: str = "") -> None:
-        """``COPY target FROM …`` the rows of ``table``. A large table goes through a temporary
-        Parquet file: Kùzu 0.11.3 keeps every Arrow table handed to it as a parameter until the
-        connection closes, so a load held all its batches until it ended (204 MB of Arrow at ×10,
-        growing with the county). From a file it holds nothing; the file is removed at once. When
-        the file cannot be written (a full temporary disk) the table goes as a parameter. Until the
-        connection holds ``COPY_HELD_BYTES`` the tables go as parameters: writing and reading the
-        file costs CPU and disk (at ×1 0.1–0.3 s of a 5 s load) where memory is not at stake."""
-        if table.num_rows >= copy_file_rows() and self.held + table.nbytes > copy_held_bytes():
+    def _copy(self, target: str, table: pa.Table, options: str = "", *, background: bool = False) -> None:
+        """``COPY target FROM …`` the rows of ``table``.
+
+        With ``background`` the COPY runs behind the caller (``graph.copyqueue``) while it prepares
+        the next batches: Kùzu releases the GIL during a COPY, and a load's planning and typing is
+        single-threaded Python. The COPYs run one at a time, in order; the tables of those not yet
+        finished are held, up to the queue's limit. An error is raised by the next statement, the
+        next COPY, the commit or ``settle``, and the transaction stays all or nothing.
+
+        A large table goes through a temporary Parquet file: Kùzu 0.11.3 keeps every Arrow table
+        handed to it as a parameter until the connection closes, so a load held all its batches until
+        it ended (204 MB of Arrow at ×10, growing with the county). From a file it holds nothing; the
+        file is removed at once. When the file cannot be written (a full temporary disk) the table
+        goes as a parameter. Until the connection holds ``COPY_HELD_BYTES`` the tables go as
+        parameters: writing and reading the file costs CPU and disk (at ×1 0.1–0.3 s of a 5 s load)
+        where memory is not at stake."""
+        if not background:
+            self.settle()
+        if self.broken:
+            raise StoreError("this transaction was rolled back after an earlier error "
+                             f"({self.broken}); start a new one")
+        via_file = table.num_rows >= copy_file_rows() and self.held + table.nbytes > copy_held_bytes()
+        if not via_file:
+            self.held += table.nbytes
+        if not background:
+            return self._copy_now(target, table, options, via_file)
+        self._copies.put(lambda: self._copy_now(target, table, options, via_file), table.nbytes)
+
+    def _copy_now(self, target: str, table: pa.Table, options: str, via_file: bool) -> None:
+        if via_file:
             tmp = None
             parent = os.environ.get("ORGNET_SPILL_DIR") or None
             if (parent or "") not in _swept:
@@ -338,13 +409,21 @@ class KuzuTransaction(Transaction):
                 path = None
             try:
                 if path is not None and "'" not in str(path):
-                    self._exec(f"COPY {target} FROM '{path}'{options}")
+                    self._copy_statement(f"COPY {target} FROM '{path}'{options}", None)
                     return
             finally:
                 if tmp is not None:
                     shutil.rmtree(tmp, ignore_errors=True)
-        self.held += table.nbytes
-        self._exec(f"COPY {target} FROM $rows{options}", {"rows": table})
+            self.held += table.nbytes
+        self._copy_statement(f"COPY {target} FROM $rows{options}", {"rows": table})
+
+    def _copy_statement(self, cypher: str, params: Mapping[str, Any] | None) -> None:
+        """``_exec`` without settling (it may run in the COPY's own thread)."""
+        try:
+            _execute(self._conn, cypher, params)
+        except StoreError as e:
+            self.broken = str(e)
+            raise
 
     def _empty(self, pattern: str) -> bool:
         return self._exec(f"MATCH {pattern} RETURN count(*) AS n")[0]["n"] == 0
@@ -393,8 +472,9 @@ class KuzuTransaction(Transaction):
         check_columns(node, cols)
         types = {c: node.prop(c).type for c in cols}
         table = self._typed(types, columns, label)
-        if self._empty(f"(n:{label})"):
-            self._copy(f"{label}({', '.join(cols)})", table)
+        if self._label_empty(label):
+            self._copy(f"{label}({', '.join(cols)})", table, background=True)
+            self._copied.add(label)
             return n
         sets = ", ".join(f"n.{c} = s.{c}" for c in cols if c != node.key)
         with self._staged_table(types, table, n) as stage:
@@ -414,12 +494,13 @@ class KuzuTransaction(Transaction):
         # Empty for this pair is enough: Kùzu stores each (start, end) pair of a type apart, and a
         # COPY with from/to writes only that pair's (so PART_OF Unit→Building is copied after
         # Household→Unit instead of staged and merged: 15 ms per batch, 0.2 of 5 CPU-s at ×1).
-        if self._empty(f"(:{start})-[:{type_}]->(:{end})"):
+        if self._pair_empty(type_, start, end):
             rel = self._store.model.rel(type_)
             table = self._typed({p.name: p.type for p in rel.all_props}, columns, type_)
             table = table.add_column(0, "to", pa.array(list(columns["dst"]), pa.string()))
             table = table.add_column(0, "from", pa.array(list(columns["src"]), pa.string()))
-            self._copy(type_, table, f" (from='{start}', to='{end}')")
+            self._copy(type_, table, f" (from='{start}', to='{end}')", background=True)
+            self._copied.add((type_, start, end))
             return n
         a_key, b_key = self._store.model.node(start).key, self._store.model.node(end).key
         sets = ", ".join(f"r.{c} = s.{c}" for c in types if c not in ("src", "dst"))
@@ -574,7 +655,9 @@ class KuzuStore(GraphStore):
                 tx = KuzuTransaction(self, conn)
                 try:
                     yield tx
+                    tx.settle()
                 except BaseException:
+                    tx.settle(quiet=True)
                     if not tx.broken:
                         _rollback_quietly(conn)
                     raise
@@ -630,7 +713,9 @@ class KuzuStore(GraphStore):
         tx = KuzuTransaction(self, conn)
         try:
             derived.refresh(tx, full, fill, by_key)
+            tx.settle()
         except BaseException:
+            tx.settle(quiet=True)
             if not tx.broken:
                 _rollback_quietly(conn)
             raise

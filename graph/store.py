@@ -244,6 +244,21 @@ class Transaction(ABC):
             derived.refresh(self, *work)
             self.derived_dirty = False
 
+    def writes_behind(self) -> int:
+        """How many of this unit of work's column writes (``upsert_node_columns``,
+        ``upsert_rel_columns``) the store has run behind the caller so far: Kùzu's COPY into an empty
+        table runs while the caller prepares the next batch. They run in the order given; the next
+        statement and the commit wait for them. Each such call hands over at most one."""
+        return 0
+
+    def write_time(self, number: int) -> tuple[float, float] | None:
+        """(start, end), ``time.monotonic``, of write ``number`` run behind; None until it has run."""
+        raise IndexError(number)
+
+    def wait_write(self, number: int) -> None:
+        """Until write ``number`` run behind has finished; raises the error of one that failed."""
+        raise IndexError(number)
+
     def network_empty(self) -> bool:
         """Whether the database holds no node but orgnet's bookkeeping, as this unit of work sees it."""
         model = getattr(getattr(self, "_store", None), "model", MODEL)

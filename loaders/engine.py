@@ -25,7 +25,7 @@ import json
 import re
 import shutil
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -513,6 +513,48 @@ def _rate(rows: int, since: float) -> str:
     return f"{rows:,} 行，{rows / seconds:,.0f} 行/秒"
 
 
+class _Written:
+    """The write's progress, batch by batch. A store may write a batch behind the loader (Kùzu's
+    COPY into an empty table: ``Transaction.writes_behind``) while the next is prepared; such a
+    batch is reported written when the store has written it, its rate from the time spent on it
+    (preparing it, then writing it), not from the time it waited behind the others."""
+
+    def __init__(self, tx, progress: Progress | None, steps: int):
+        self.tx, self.progress, self.steps = tx, progress, steps
+        self.done = 0
+        #: (what, rows, seconds spent preparing it, number of its write run behind or None)
+        self.handed_over: deque[tuple[str, int, float, int | None]] = deque()
+
+    def start(self, what: str, rows: int) -> tuple[float, int]:
+        if self.progress:
+            self.progress(f"写入 {what}：{rows:,} 行", self.done, self.steps)
+        return time.monotonic(), self.tx.writes_behind()
+
+    def handed(self, what: str, rows: int, since: tuple[float, int]) -> None:
+        t1, behind = since
+        job = behind if self.tx.writes_behind() > behind else None
+        self.handed_over.append((what, rows, time.monotonic() - t1, job))
+        self._report(wait=False)
+
+    def finish(self) -> None:
+        """Wait for the batches still being written, reporting each as it is done."""
+        self._report(wait=True)
+
+    def _report(self, wait: bool) -> None:
+        while self.handed_over:
+            what, rows, seconds, job = self.handed_over[0]
+            if job is not None:
+                if wait:
+                    self.tx.wait_write(job)
+                if (times := self.tx.write_time(job)) is None:
+                    return
+                seconds += times[1] - times[0]
+            self.handed_over.popleft()
+            self.done += 1
+            if self.progress:
+                self.progress(f"写入 {what}：{rows:,} 行，{rows / max(seconds, 1e-6):,.0f} 行/秒", self.done, self.steps)
+
+
 def _dedupe(errors: list[LedgerError]) -> list[LedgerError]:
     return list(dict.fromkeys(errors))
 
@@ -593,16 +635,14 @@ def _load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool,
         first = FirstLoad(rel_batches) if not replace and tx.network_empty() else None
         if first:
             tx.supply_derived()
-        i = 0
+        done = _Written(tx, progress, steps)
         for label, batches in _each_label(v, load_id, first):
             extra = first.columns(label, batches) if first else {}
             at = 0
             while batches:
                 cols = batches.pop(0)
                 rows = size(cols)
-                if progress:
-                    progress(f"写入 {MODEL.node(label).zh}：{rows:,} 行", i, steps)
-                t1 = time.monotonic()
+                t1 = done.start(MODEL.node(label).zh, rows)
                 if first:  # nothing is stored yet: nothing is unchanged
                     todo, same = {**cols, **{p: values[at:at + rows] for p, values in extra.items()}}, 0
                 else:
@@ -611,21 +651,18 @@ def _load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool,
                     restamp(store, tx, cols, label=label)
                 unchanged += same
                 written[label] += tx.upsert_node_columns(label, todo) + same
-                del cols, todo  # written: let it go before the next batch
+                del cols, todo  # written (or being written behind us): let it go before the next batch
                 at += rows
-                i += 1
-                if progress:
-                    progress(f"写入 {MODEL.node(label).zh}：{_rate(rows, t1)}", i, steps)
+                done.handed(MODEL.node(label).zh, rows, t1)
             del extra
         give_back()
         if _checkpoint:
+            done.finish()  # the kill-point tests stop here with every node written
             _checkpoint("nodes-written")
         for j, ((t, a, b), cols) in enumerate(rel_batches):
             what = f"{MODEL.rel(t).zh}（{MODEL.node(a).zh}→{MODEL.node(b).zh}）"
             rows = size(cols)
-            if progress:
-                progress(f"写入 {what}：{rows:,} 行", node_steps + j, steps)
-            t1 = time.monotonic()
+            t1 = done.start(what, rows)
             # into an empty database nothing is unchanged
             todo, same = (cols, 0) if first else changed_columns(store, cols, rel=(t, a, b), left_out=left_out)
             if same and "src_hash" in cols:
@@ -635,8 +672,8 @@ def _load(paths: Sequence[str | Path], store: GraphStore, *, skip_invalid: bool,
             written[t] += tx.upsert_rel_columns(t, a, b, todo, endpoints_checked=True) + same
             # --replace still needs the written pairs
             rel_batches[j] = ((t, a, b), {"src": cols["src"], "dst": cols["dst"]} if replace else {})
-            if progress:
-                progress(f"写入 {what}：{_rate(rows, t1)}", node_steps + j + 1, steps)
+            done.handed(what, rows, t1)
+        done.finish()
         for sd in v.sheets:  # rows left out before parsing: held exactly so, counted as written
             u = sd.unchanged
             if u is not None:

@@ -74,16 +74,6 @@ class CopyQueue:
                 self._cond.wait()
 
     @property
-    def pending(self) -> int:
-        """Jobs given and not finished."""
-        with self._cond:
-            return len(self._jobs) + self._busy
-
-    @property
-    def idle(self) -> bool:
-        return self.pending == 0
-
-    @property
     def error(self) -> BaseException | None:
         return self._error
 

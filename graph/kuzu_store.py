@@ -337,12 +337,15 @@ class KuzuTransaction(Transaction):
             return True
         return self._empty(f"(:{start})-[:{type_}]->(:{end})")
 
-    def _exec(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
-        self.settle()
-        self._known_empty = frozenset()
+    def _check_open(self) -> None:
         if self.broken:
             raise StoreError("this transaction was rolled back after an earlier error "
                              f"({self.broken}); start a new one")
+
+    def _exec(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        self.settle()
+        self._known_empty = frozenset()
+        self._check_open()
         try:
             return _execute(self._conn, cypher, params)
         except StoreError as e:
@@ -391,9 +394,7 @@ class KuzuTransaction(Transaction):
         where memory is not at stake."""
         if not background:
             self.settle()
-        if self.broken:
-            raise StoreError("this transaction was rolled back after an earlier error "
-                             f"({self.broken}); start a new one")
+        self._check_open()
         via_file = table.num_rows >= copy_file_rows() and self.held + table.nbytes > copy_held_bytes()
         if not via_file:
             self.held += table.nbytes

@@ -20,7 +20,7 @@ def test_jobs_run_in_order_and_an_error_stops_the_rest():
     for i in range(5):
         q.put(lambda i=i: (time.sleep(0.01), done.append(i)))
     q.wait()
-    assert done == [0, 1, 2, 3, 4] and q.idle
+    assert done == [0, 1, 2, 3, 4] and all(t is not None and t[0] <= t[1] for t in q.times)
 
     def fail():
         raise StoreError("COPY failed")

@@ -125,6 +125,48 @@ def test_the_scanner_finds_what_it_looks_for():
             scan(leak, "leak")
 
 
+def _settle(driver, timeout: float = 300) -> None:
+    """Wait until the page's script has finished (no "Running…" in Streamlit's status widget)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def done(d):
+        try:
+            return not any("Running" in e.text or "运行" in e.text
+                           for e in d.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]'))
+        except Exception:
+            return False
+    time.sleep(1)
+    WebDriverWait(driver, timeout).until(done)
+
+
+def _done_files(downloads: Path) -> list[Path]:
+    return [p for p in downloads.iterdir() if p.suffix not in (".crdownload", ".tmp")]
+
+
+def _download_all(driver, downloads: Path, *labels: str, expect: int = 1) -> None:
+    """Click the download buttons whose label holds one of ``labels`` (or all), once at least
+    ``expect`` of them are on the page (a page draws them after its tables), one at a time."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def found(d):
+        try:
+            return [b for b in d.find_elements(By.CSS_SELECTOR, '[data-testid="stDownloadButton"] button')
+                    if b.is_displayed() and (not labels or any(x in b.text for x in labels))]
+        except StaleElementReferenceException:
+            return []
+    count = len(WebDriverWait(driver, 300).until(lambda d: len(found(d)) >= expect and found(d)))
+    for i in range(count):
+        before = len(_done_files(downloads))
+        click(driver, lambda d: found(d)[i:i + 1])  # a click reruns the page: find the buttons again
+        # as a person would, wait for the file before the next click: a file built when clicked
+        # (an XLSX, the task list) is lost if another click reruns the page meanwhile
+        WebDriverWait(driver, 180).until(lambda d: len(_done_files(downloads)) > before)
+        _settle(driver)
+
+
 def test_every_page_renders_in_chromium_and_shows_no_personal_data(demo_url, tmp_path):
     """Every page, opened once: it renders without an exception or a browser error (with a
     screenshot each), and under the default settings its rendered HTML, its text and the overview's
@@ -206,14 +248,8 @@ def test_every_page_renders_in_chromium_and_shows_no_personal_data(demo_url, tmp
             assert not severe, f"{url_path}: browser errors {severe}"
             scan_page(url_path)
             if url_path == "gaps":
-                for button in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stDownloadButton"] button'):
-                    button.click()
-                    time.sleep(2)
+                _download_all(driver, downloads, expect=2)
                 driver.get_log("browser")  # what the downloads logged is not the next page's
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and (len(list(downloads.iterdir())) < 2 or
-                                               any(p.suffix == ".crdownload" for p in downloads.iterdir())):
-            time.sleep(0.5)
     files = sorted(downloads.iterdir())
     assert len(files) >= 2, files
     for f in files:
@@ -321,7 +357,6 @@ def test_every_download_is_masked_and_audited(demo_url, tmp_path):
     download holding data wrote an audit event with the account, the file and its row count."""
     import json
 
-    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as ec
@@ -341,91 +376,60 @@ def test_every_download_is_masked_and_audited(demo_url, tmp_path):
 
     scan = scanner(names, long_names)
 
-    def settle(driver, timeout=300):
-        def done(d):  # no "Running…" in the status widget
-            try:
-                return not any("Running" in e.text or "运行" in e.text
-                               for e in d.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]'))
-            except Exception:
-                return False
-        time.sleep(1)
-        WebDriverWait(driver, timeout).until(done)
-
     def button(driver, label: str, timeout=300):
         """Click the button labelled exactly ``label`` (not a tab or another button that contains it)."""
         click(driver, lambda d: [b for b in d.find_elements(By.CSS_SELECTOR, "button")
                                  if b.text.strip() == label and b.get_attribute("role") != "tab" and b.is_displayed()],
               timeout)
-        settle(driver)
+        _settle(driver)
 
     def tab(driver, label: str):
         click(driver, lambda d: [t for t in d.find_elements(By.CSS_SELECTOR, '[role="tab"]') if label in t.text], 120)
         time.sleep(1)
 
-    def download_all(driver, *labels: str, expect: int = 1):
-        """Click the download buttons whose label holds one of ``labels`` (or all), once at least
-        ``expect`` of them are on the page (a page draws them after its tables)."""
-        def found(d):
-            try:
-                return [b for b in d.find_elements(By.CSS_SELECTOR, '[data-testid="stDownloadButton"] button')
-                        if b.is_displayed() and (not labels or any(x in b.text for x in labels))]
-            except StaleElementReferenceException:
-                return []
-        count = len(WebDriverWait(driver, 300).until(lambda d: len(found(d)) >= expect and found(d)))
-        for i in range(count):
-            before = len(done_files())
-            click(driver, lambda d: found(d)[i:i + 1])  # a click reruns the page: find the buttons again
-            # as a person would, wait for the file before the next click: a file built when clicked
-            # (the task list) is lost if another click reruns the page meanwhile
-            WebDriverWait(driver, 180).until(lambda d: len(done_files()) > before)
-            settle(driver)
-
-    def done_files() -> list[Path]:
-        return [p for p in downloads.iterdir() if p.suffix not in (".crdownload", ".tmp")]
-
     with chromium() as driver:
         driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
         open_page(driver, base, "", "总览", timeout=300)
-        download_all(driver)
+        _download_all(driver, downloads)
         open_page(driver, base, "cases", "整改台账", timeout=300)
-        download_all(driver, expect=2)
+        _download_all(driver, downloads, expect=2)
         open_page(driver, base, "figures", "统计与核稿", timeout=300)
-        download_all(driver, "统计表")
+        _download_all(driver, downloads, "统计表")
         tab(driver, "社区简报")
         button(driver, "生成简报")
-        download_all(driver, "简报.pdf")
+        _download_all(driver, downloads, "简报.pdf")
         click(driver, lambda d: [x for x in d.find_elements(By.CSS_SELECTOR, '[data-testid="stRadio"] label')
                                  if "Word" in x.text], 120)
-        settle(driver)
+        _settle(driver)
         button(driver, "生成简报")
-        download_all(driver, "简报.docx")
+        _download_all(driver, downloads, "简报.docx")
         open_page(driver, base, "planning", "规划", timeout=300)
         button(driver, "生成包联建议")
-        download_all(driver, "包联台账")
+        _download_all(driver, downloads, "包联台账")
         tab(driver, "服务阵地选址")
         button(driver, "选址")
-        download_all(driver, "服务阵地台账")
+        _download_all(driver, downloads, "服务阵地台账")
         tab(driver, "网格员配置")
-        download_all(driver, "缺员网格", "楼栋调整", expect=2)
+        _download_all(driver, downloads, "缺员网格", "楼栋调整", expect=2)
         open_page(driver, base, "queries", "查询", timeout=300)
         box = WebDriverWait(driver, 300).until(
             ec.element_to_be_clickable((By.CSS_SELECTOR, '[data-testid="stSelectbox"] input')))
         box.click()
         box.send_keys("搜索人员", Keys.ENTER)  # the query named search
-        settle(driver)
+        _settle(driver)
         q = WebDriverWait(driver, 60).until(ec.presence_of_element_located((By.CSS_SELECTOR, 'input[aria-label="关键词"]')))
         q.send_keys("王")
         button(driver, "运行")
-        download_all(driver, "下载 CSV")
+        _download_all(driver, downloads, "下载 CSV")
         open_page(driver, base, "import", "数据导入", timeout=300)
         WebDriverWait(driver, 120).until(ec.presence_of_element_located((By.CSS_SELECTOR, 'input[type="file"]')))
         driver.find_element(By.CSS_SELECTOR, 'input[type="file"]').send_keys(str(bad))
         WebDriverWait(driver, 120).until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "body"), "处错误"))
-        settle(driver)
+        _settle(driver)
         scan(driver.page_source + driver.find_element(By.CSS_SELECTOR, "body").text, "import errors (page)")
-        download_all(driver, "错误清单")
+        _download_all(driver, downloads, "错误清单")
         open_page(driver, base, "audit", "审计日志", timeout=300)
-        download_all(driver)
+        _download_all(driver, downloads)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and (
                 any(p.suffix == ".crdownload" for p in downloads.iterdir())

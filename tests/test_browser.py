@@ -21,8 +21,13 @@ def app_url(tmp_path_factory):
     """The mini county, for the upload test (its ids are known)."""
     tmp = tmp_path_factory.mktemp("browser")
     db = mini_county_db(str(tmp / "app.kuzu"), tmp)
-    with running_app(db) as base:
+    APP["tmp"] = tmp / "tmp"  # the app's temporary folder, to see what an upload leaves there
+    APP["tmp"].mkdir()
+    with running_app(db, env_extra={"TMPDIR": str(APP["tmp"])}) as base:
         yield base
+
+
+APP: dict[str, Path] = {}
 
 
 DEMO: dict[str, Path] = {}
@@ -262,7 +267,10 @@ def test_every_page_renders_in_chromium_and_shows_no_personal_data(demo_url, tmp
 
 
 def test_upload_validate_and_load_in_the_browser(app_url, tmp_path):
-    """A person uploads a ledger, sees it validate, loads it, and the new site is in the database."""
+    """A person uploads a ledger, sees it validate, loads it, and the new site is in the database;
+    then loads a ledger with a bad row, skipping it, and downloads the rejected row. No uploaded
+    file is left on disk at any step."""
+    from openpyxl import load_workbook
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
@@ -277,16 +285,42 @@ def test_upload_validate_and_load_in_the_browser(app_url, tmp_path):
         wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, 'input[type="file"]')))
         driver.find_element(By.CSS_SELECTOR, 'input[type="file"]').send_keys(str(ledger))
         wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "body"), "校验通过"))
+        # an uploaded ledger holds personal data: on disk only while it is validated or loaded
+        assert not list(APP["tmp"].glob("orgnet-upload-*"))
         # the load button is drawn after the validation report: wait for it rather than race it
         click(driver, lambda d: [b for b in d.find_elements(By.CSS_SELECTOR, "button")
                                  if b.text.strip() == "导入" and b.is_enabled()], 60)
         wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "body"), "已导入"))
         driver.save_screenshot(str(tmp_path / "import-done.png"))
         assert "已导入 2 条" in driver.find_element(By.CSS_SELECTOR, "body").text  # the site and its PART_OF
+        assert not list(APP["tmp"].glob("orgnet-upload-*"))
         # the app holds the database, so look through the app: the map now counts two sites
         open_page(driver, app_url, "map", "地图")
         values = [e.text for e in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stMetricValue"]')]
         assert values[-1] == "2", values
+
+        # skipping invalid rows: the good one is loaded, the bad one comes back in a rejects file
+        bad = tmp_path / "upload2" / "服务阵地.csv"
+        bad.parent.mkdir()
+        bad.write_text("阵地编号,名称,阵地类型,纬度,经度,所在社区编号\nX10,青羊城市驿站,城市驿站,37.18,117.84,C2\n"
+                       "X11,坏坐标驿站,红色驿站,137.18,117.84,C2\n", encoding="utf-8-sig")
+        downloads = tmp_path / "downloads"
+        downloads.mkdir()
+        driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+        open_page(driver, app_url, "import", "数据导入")
+        wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, 'input[type="file"]')))
+        driver.find_element(By.CSS_SELECTOR, 'input[type="file"]').send_keys(str(bad))
+        wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "body"), "共 1 处错误"))
+        click(driver, lambda d: [x for x in d.find_elements(By.CSS_SELECTOR, '[data-testid="stCheckbox"] label')
+                                 if "跳过有错误的行" in x.text], 60)
+        click(driver, lambda d: [b for b in d.find_elements(By.CSS_SELECTOR, "button")
+                                 if b.text.strip() == "导入" and b.is_enabled()], 60)
+        wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "body"), "拒收 1 行"))
+        assert not list(APP["tmp"].glob("orgnet-upload-*"))  # the rejects file is held in memory, not on disk
+        _download_all(driver, downloads, "下载拒收文件")
+        (rejected,) = _done_files(downloads)
+        cells = [c.value for ws in load_workbook(rejected) for row in ws.iter_rows() for c in row]
+        assert "X11" in cells and "X10" not in cells
 
 
 def test_the_overview_answers_at_its_own_address_and_at_the_root(app_url):

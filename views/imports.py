@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import shutil
 import tempfile
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -13,6 +11,7 @@ import streamlit as st
 from graph.config import archive_dir
 from loaders.engine import LoadRefused, load, validate
 from loaders.templates import WORKBOOK_NAME, write_templates
+from loaders.uploads import SameName, staged, sweep
 from queries import coverage, history
 from reports import export
 from views._shared import audit, data_version, deny, english, principal, scope, store, t
@@ -44,20 +43,14 @@ as_of = st.date_input(t("数据截至日期（台账描述的时间，如季度�
 if not files:
     st.stop()
 
-# The same upload is written and validated once, not again on every click of the page: a
-# county's ledgers take seconds to validate. A load or a new upload starts afresh.
+# The same upload is validated once, not again on every click of the page: a county's ledgers
+# take seconds to validate. A load or a new upload starts afresh. The uploaded files are on disk
+# only while they are validated or loaded (they hold names, phones and ID numbers).
 upload_key = (tuple((f.name, hashlib.sha256(f.getvalue()).hexdigest()) for f in files), data_version(s))
+uploads = [(f.name, f.getvalue()) for f in files]
 if st.session_state.get("upload_key") != upload_key:
-    old = st.session_state.get("upload_dir")
-    if old:
-        shutil.rmtree(old, ignore_errors=True)
-    # Uploads keep their names: provenance, matching sheets to ledgers and --replace use them.
-    work = Path(tempfile.mkdtemp(prefix="orgnet-upload-"))
-    for f in files:
-        (work / Path(f.name).name).write_bytes(f.getvalue())
-    st.session_state.update(upload_key=upload_key, upload_dir=str(work), upload_result=None)
-work = Path(st.session_state["upload_dir"])
-paths = [work / Path(f.name).name for f in files]
+    st.session_state.update(upload_key=upload_key, upload_result=None)
+    sweep()  # what a process killed while validating or loading left behind
 
 
 def masked_errors(errors: list) -> list:
@@ -77,8 +70,12 @@ def error_table(errors) -> pd.DataFrame:
 
 
 if st.session_state.get("upload_result") is None:
-    with st.spinner(t("正在校验…", "Validating…")):
-        st.session_state["upload_result"] = validate(paths, s)
+    try:
+        with st.spinner(t("正在校验…", "Validating…")), staged(uploads) as paths:
+            st.session_state["upload_result"] = validate(paths, s)
+    except SameName as e:
+        st.error(str(e))
+        st.stop()
 result = st.session_state["upload_result"]
 summary = result.summary()
 st.subheader(t("校验结果", "Validation"))
@@ -129,8 +126,10 @@ if clicked:
         bar.progress(min(1.0, done / max(total, 1)), text=label)
 
     try:
-        report = load(paths, s, skip_invalid=skip, replace=replace, archive=archive_dir(s),
-                      rejects=work / "rejects.xlsx", progress=progress, user=me.user, as_of=as_of)
+        with staged(uploads) as paths:
+            report = load(paths, s, skip_invalid=skip, replace=replace, archive=archive_dir(s),
+                          rejects=paths[0].parent / "rejects.xlsx", progress=progress, user=me.user, as_of=as_of)
+            rejects = report.rejects_file.read_bytes() if report.rejects_file else None
     except LoadRefused as e:
         st.error(str(e))
     else:
@@ -150,11 +149,10 @@ if clicked:
                      f"Loaded {sum(report.written.values()):,} rows ({report.load_id}, {report.seconds:.1f} s)."))
         st.dataframe(pd.DataFrame([{t("对象/关系", "Kind"): k, t("条数", "Rows"): v} for k, v in report.written.items()]),
                      hide_index=True, key="written")
-        if report.rejects_file:
+        if rejects:
             st.warning(t(f"拒收 {report.rejected} 行，请下载拒收文件修改后重新导入。",
                          f"{report.rejected} rows rejected: download them, fix and load again."))
-            st.download_button(t("下载拒收文件", "Download rejected rows"), report.rejects_file.read_bytes(),
-                               report.rejects_file.name, key="rejects",
+            st.download_button(t("下载拒收文件", "Download rejected rows"), rejects, report.rejects_file.name, key="rejects",
                                on_click=lambda: audit().record("download", user=me.user, role=me.role, area=me.area,
                                                                what=report.rejects_file.name, rows=report.rejected,
                                                                format="xlsx", source="app"))

@@ -22,26 +22,25 @@ PREFIX = "orgnet-upload-"
 STALE_S = 24 * 3600  # far longer than a city's load takes
 
 
-class SameName(ValueError):
-    """Two uploaded files with one name."""
+class UploadRefused(ValueError):
+    """Uploads that cannot be staged as they are: two files with one name, or a name that is no file's."""
 
 
 @contextmanager
 def staged(uploads: Iterable[tuple[str, bytes]], root: str | Path | None = None) -> Iterator[list[Path]]:
     """The uploads, each ``(file name, bytes)``, as files under their own names in a new folder
     only this user may read, for as long as the block runs; then the folder and everything in it
-    (a rejects file written there too) is removed. Two uploads with one name are an error: the
-    second would silently replace the first."""
-    uploads = [(Path(name).name, data) for name, data in uploads]
-    names = [n for n, _ in uploads]
-    twice = sorted({n for n in names if names.count(n) > 1})
-    if twice:
-        raise SameName(f"上传了两个同名文件：{'、'.join(twice)}。请只保留一个，或改名后重新上传。")
+    (a rejects file written there too) is removed. Two uploads with one name are an error (the
+    second would silently replace the first), and so is a name that is no file's (``..``)."""
     folder = Path(tempfile.mkdtemp(prefix=PREFIX, dir=root))  # mode 0700
     try:
-        paths = []
-        for name, data in uploads:
-            path = folder / name
+        paths: list[Path] = []
+        for name, data in uploads:  # one file's bytes at a time: an upload may be 200 MB
+            if Path(name).name in ("", ".", ".."):
+                raise UploadRefused(f"文件名“{name}”不是一个文件的名字：请改名后重新上传。")
+            path = folder / Path(name).name
+            if path in paths:
+                raise UploadRefused(f"上传了两个同名文件：{path.name}。请只保留一个，或改名后重新上传。")
             path.write_bytes(data)
             paths.append(path)
         yield paths

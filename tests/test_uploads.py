@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from loaders.uploads import PREFIX, SameName, staged, sweep
+from loaders.uploads import PREFIX, UploadRefused, staged, sweep
 
 
 def test_staged_files_keep_their_names_and_are_removed_afterwards(tmp_path):
@@ -29,7 +29,7 @@ def test_staged_files_are_removed_when_the_block_fails(tmp_path):
 
 
 def test_two_uploads_with_one_name_are_an_error_and_nothing_is_written(tmp_path):
-    with pytest.raises(SameName, match="人员.csv"):
+    with pytest.raises(UploadRefused, match="人员.csv"):
         with staged([("人员.csv", b"1"), ("a/人员.csv", b"2"), ("住户.csv", b"3")], root=tmp_path):
             pytest.fail("the block must not run")
     assert not list(tmp_path.iterdir())
@@ -52,3 +52,11 @@ def test_sweep_removes_only_this_users_old_upload_folders(tmp_path):
     assert not old.exists()
     assert fresh.exists() and other.exists() and link.is_symlink() and (target).exists()
     assert sweep(tmp_path, older_than_s=0) == [fresh]
+
+
+@pytest.mark.parametrize("name", ["..", "a/..", "", "."])
+def test_a_name_that_is_no_files_is_refused_and_nothing_is_written(tmp_path, name):
+    with pytest.raises(UploadRefused, match="不是一个文件的名字"):
+        with staged([("人员.csv", b"1"), (name, b"2")], root=tmp_path):
+            pytest.fail("the block must not run")
+    assert not list(tmp_path.iterdir())

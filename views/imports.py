@@ -11,7 +11,7 @@ import streamlit as st
 from graph.config import archive_dir
 from loaders.engine import LoadRefused, load, validate
 from loaders.templates import WORKBOOK_NAME, write_templates
-from loaders.uploads import SameName, staged, sweep
+from loaders.uploads import UploadRefused, staged, sweep
 from queries import coverage, history
 from reports import export
 from views._shared import audit, data_version, deny, english, principal, scope, store, t
@@ -47,7 +47,6 @@ if not files:
 # take seconds to validate. A load or a new upload starts afresh. The uploaded files are on disk
 # only while they are validated or loaded (they hold names, phones and ID numbers).
 upload_key = (tuple((f.name, hashlib.sha256(f.getvalue()).hexdigest()) for f in files), data_version(s))
-uploads = [(f.name, f.getvalue()) for f in files]
 if st.session_state.get("upload_key") != upload_key:
     st.session_state.update(upload_key=upload_key, upload_result=None)
     sweep()  # what a process killed while validating or loading left behind
@@ -71,9 +70,9 @@ def error_table(errors) -> pd.DataFrame:
 
 if st.session_state.get("upload_result") is None:
     try:
-        with st.spinner(t("正在校验…", "Validating…")), staged(uploads) as paths:
+        with st.spinner(t("正在校验…", "Validating…")), staged((f.name, f.getvalue()) for f in files) as paths:
             st.session_state["upload_result"] = validate(paths, s)
-    except SameName as e:
+    except UploadRefused as e:
         st.error(str(e))
         st.stop()
 result = st.session_state["upload_result"]
@@ -126,7 +125,7 @@ if clicked:
         bar.progress(min(1.0, done / max(total, 1)), text=label)
 
     try:
-        with staged(uploads) as paths:
+        with staged((f.name, f.getvalue()) for f in files) as paths:
             report = load(paths, s, skip_invalid=skip, replace=replace, archive=archive_dir(s),
                           rejects=paths[0].parent / "rejects.xlsx", progress=progress, user=me.user, as_of=as_of)
             rejects = report.rejects_file.read_bytes() if report.rejects_file else None

@@ -123,6 +123,32 @@ def test_planning_page_plans_links_sites_and_workers(app, county):
     assert 1 <= len(table(at, "阵地编号")) < 50
 
 
+def test_an_uploaded_file_name_is_never_a_path(app, county, tmp_path, monkeypatch):
+    """An upload's name comes from the browser, or from whoever crafts the request: the returned
+    task list and the candidate sites named ``../../…`` (or absolute) are read under their own names
+    in their own folder, and nothing is written outside it."""
+    import tempfile
+
+    deep = tmp_path / "a" / "b"
+    deep.mkdir(parents=True)
+    monkeypatch.setattr(tempfile, "tempdir", str(deep))  # where the pages' upload folders go
+    at = app("views/cases.py")
+    at.file_uploader(key="case_upload").set_value(
+        ("../../任务清单.csv", "案件编号,状态\nZG-NOPE,整改中\n".encode("utf-8-sig"), "text/csv")).run()
+    at.button(key="case_return").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("处错误" in e.value for e in at.error), [e.value for e in at.error]  # read, and refused
+    at = app("views/planning.py")
+    at.file_uploader(key="ps_candidates").set_value(
+        (str(tmp_path / "a" / "候选点.csv"), "阵地编号,名称,阵地类型,纬度,经度\nNEW1,候选一,党群服务站,37.18,117.84\n"
+         .encode("utf-8-sig"), "text/csv")).run()
+    at.number_input(key="ps_p").set_value(1).run()
+    at.button(key="ps_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert [str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file()] == []
+    assert list(deep.iterdir()) == []  # and the upload folders are gone
+
 
 def test_a_link_to_a_case_that_does_not_exist_says_so(app, county):
     """cases?case=<unknown> showed "只显示案件 …" over an empty table."""

@@ -2,9 +2,6 @@
 out, a returned task list read back through the validating loader, and 销号 of checked fixes."""
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
@@ -12,6 +9,7 @@ from cases import ledger, tasklist
 from graph.config import archive_dir
 from graph.model import CASE_STATUS
 from loaders.engine import LoadRefused, load
+from loaders.uploads import UploadRefused, staged
 from reports import export
 from views._shared import case_rows, data_version, frame, principal, scope, store, t
 
@@ -88,22 +86,22 @@ st.subheader(t("交回的任务清单", "Returned task list"))
 upload = st.file_uploader(t("上传社区交回的任务清单（.xlsx）", "Upload a returned task list (.xlsx)"), type=["xlsx", "csv"],
                           key="case_upload")
 if upload is not None and st.button(t("校验并导入", "Validate and load"), key="case_return"):
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / upload.name
-        path.write_bytes(upload.getvalue())
-        try:
-            report = load([path], s, archive=archive_dir(s), user=principal().user)
-        except LoadRefused as e:
-            st.error(t(f"任务清单有 {len(e.validation.errors)} 处错误，未做任何修改。请改正后重新上传。",
-                       f"{len(e.validation.errors)} errors: nothing was changed. Fix them and upload again."))
-            st.dataframe(pd.DataFrame([{t("代码", "Code"): x.code, t("文件", "File"): x.file, t("工作表", "Sheet"): x.sheet,
-                                        t("行", "Row"): x.row, t("列", "Column"): x.column, t("值", "Value"): x.value,
-                                        t("说明", "Message"): x.message} for x in e.validation.errors]),
-                         hide_index=True, width="stretch", key="case_return_errors")
-        else:
-            st.cache_data.clear()
-            st.success(t(f"已更新 {report.written.get('Rectification', 0)} 件（{report.load_id}）。",
-                         f"Updated {report.written.get('Rectification', 0)} cases ({report.load_id})."))
+    try:
+        with staged([(upload.name, upload.getvalue())]) as paths:  # the file's own name, never a path
+            report = load(paths, s, archive=archive_dir(s), user=principal().user)
+    except UploadRefused as e:
+        st.error(str(e))
+    except LoadRefused as e:
+        st.error(t(f"任务清单有 {len(e.validation.errors)} 处错误，未做任何修改。请改正后重新上传。",
+                   f"{len(e.validation.errors)} errors: nothing was changed. Fix them and upload again."))
+        st.dataframe(pd.DataFrame([{t("代码", "Code"): x.code, t("文件", "File"): x.file, t("工作表", "Sheet"): x.sheet,
+                                    t("行", "Row"): x.row, t("列", "Column"): x.column, t("值", "Value"): x.value,
+                                    t("说明", "Message"): x.message} for x in e.validation.errors]),
+                     hide_index=True, width="stretch", key="case_return_errors")
+    else:
+        st.cache_data.clear()
+        st.success(t(f"已更新 {report.written.get('Rectification', 0)} 件（{report.load_id}）。",
+                     f"Updated {report.written.get('Rectification', 0)} cases ({report.load_id})."))
 
 st.subheader(t("销号", "Close checked cases"))
 ready = [r for r in rows if r["status"] == ledger.FIXED and not r["gap_present"]]

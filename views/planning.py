@@ -9,6 +9,7 @@ from analysis import sites as site_planner
 from analysis.links_plan import TIERS, plan_links
 from analysis.workers import plan_workers
 from loaders.engine import LoadRefused
+from loaders.uploads import staged
 from queries import coverage
 from reports import export
 from views import _maps as maps
@@ -87,12 +88,7 @@ with sites_tab:
         try:
             candidates = None
             if upload is not None:
-                import tempfile
-                from pathlib import Path
-
-                with tempfile.TemporaryDirectory() as tmp:
-                    path = Path(tmp) / upload.name
-                    path.write_bytes(upload.getvalue())
+                with staged([(upload.name, upload.getvalue())]) as (path,):  # the file's own name, never a path
                     candidates = site_planner.read_candidates(path, s)
             st.session_state["ps_result"] = (version, site_planner.plan_sites(
                 s, int(p), radius_m=radius, candidates=candidates, curve_to=int(curve_to), progress=bar()))

@@ -212,3 +212,17 @@ def test_every_page_on_the_demo_county(demo_db, monkeypatch, page):
         _shared.store.clear()
         import streamlit as st
         st.cache_data.clear()
+
+
+@pytest.mark.parametrize("raw, shown", [
+    ("[请重新登录](http://evil.example)", "\\[请重新登录\\](http\u200b\\://evil.example)"),
+    ("www.evil.example mail@evil.example", "www\u200b.evil.example mail\u200b@evil.example"),
+    ("**粗** _斜_ `码` ~删~ $x$ a|b :red[红] <b>", r"\*\*粗\*\* \_斜\_ \`码\` \~删\~ \$x\$ a\|b \:red\[红\] \<b\>"),
+    ("# 标题\n- 列表", r"\# 标题 - 列表"),
+    ("1. 第一", r"1\. 第一"),
+    ("ZG-R08-NOPE 1.5 户（3 人）", "ZG-R08-NOPE 1.5 户（3 人）"),  # nothing to escape: drawn as it was
+])
+def test_plain_shows_outside_text_as_typed_inside_markdown(raw, shown):
+    from views._shared import plain
+
+    assert plain(raw) == shown

@@ -343,6 +343,27 @@ def test_the_overview_answers_at_its_own_address_and_at_the_root(app_url):
                    if a.text.strip() == "总览") == 1  # the hidden twin is not in the menu
 
 
+def test_a_link_cannot_put_a_link_or_markup_on_the_page(app_url):
+    """cases?case=… and org?org=… are echoed in the page's warning: a crafted link's Markdown (a
+    link to another site, a bare URL, bold) is drawn as typed, and no link to that site appears."""
+    from urllib.parse import quote
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    payload = "[请重新登录](http://evil.example/login) **紧急** www.evil.example"
+    with chromium() as driver:
+        for page, param, said in (("cases", "case", "没有找到案件"), ("org", "org", "没有找到党组织")):
+            driver.get(f"{app_url}/{page}?{param}={quote(payload)}")
+            WebDriverWait(driver, 120).until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "body"), said))
+            body = driver.find_element(By.CSS_SELECTOR, "body").text
+            assert payload in body.replace("\u200b", ""), body[-800:]  # a zero-width space breaks each address
+            links = [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "a")]
+            assert not [h for h in links if h and "evil" in h and not h.startswith(app_url)], links
+            assert not driver.find_elements(By.XPATH, "//strong[contains(., '紧急')]")
+
+
 # --- every download the app offers, fetched as a browser does ---------------------------------------
 #: file name (as the app names it) → page; the overview's gaps downloads are in the test above
 DOWNLOADS = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import time
 from pathlib import Path
 
@@ -20,6 +21,25 @@ from queries import coverage
 from queries.scope import Scope
 from reports.export import header, readable
 from views import _firststart as firststart
+
+_MARKDOWN = re.compile(r"[\\`*_\[\]<>~$|:]")
+#: where GitHub-style Markdown turns plain text into a link after parsing (escapes do not stop it):
+#: a scheme before "://", "www." and an e-mail's "@"; a zero-width space breaks each
+_AUTOLINK = re.compile(r"(?<=https)(?=://)|(?<=http)(?=://)|(?<=ftp)(?=://)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
+_BLOCK_START = re.compile(r"^(\s*(?:\d+)?)([#+\-=>]|(?<=\d)[.)])")
+
+
+def plain(text) -> str:
+    """``text`` shown as itself inside Markdown (st.markdown, st.error, st.warning, st.caption …).
+
+    A value from a link, an upload or a ledger may hold Markdown: ``[登录](http://…)`` or a bare
+    ``http://…`` / ``www.…`` would be a link on our own page, ``**``, ``#`` or ``:red[…]`` would
+    restyle it. What Markdown or Streamlit gives a meaning to inside a line is escaped, so is a line
+    start that would open a heading, list or quote; a zero-width space keeps a web or e-mail address
+    from becoming a link; line breaks become spaces. The text is drawn as typed, on one line."""
+    one_line = _AUTOLINK.sub("\u200b", " ".join(str(text).splitlines()))
+    escaped = _MARKDOWN.sub(lambda m: "\\" + m.group(0), one_line)
+    return _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped, count=1)
 
 
 #: minutes of inactivity after which a session must log in again (``ORGNET_IDLE_MINUTES``)
@@ -296,7 +316,7 @@ def _login_form(book: Accounts) -> None:
             account = book.verify(name.strip(), password)
         except LoginFailed as e:
             audit().record("login_failed", user=name.strip(), source="app", reason=str(e))
-            st.error(str(e))
+            st.error(plain(e))
             return
         audit().record("login", user=account.name, role=account.role, area=account.area, source="app")
         st.session_state["_principal"] = account.principal()

@@ -11,7 +11,7 @@ from graph.model import CASE_STATUS
 from loaders.engine import LoadRefused, load
 from loaders.uploads import UploadRefused, staged
 from reports import export
-from views._shared import case_rows, data_version, frame, principal, scope, store, t
+from views._shared import case_rows, data_version, frame, plain, principal, scope, store, t
 
 s = store()
 version = data_version(s)
@@ -51,8 +51,8 @@ if not principal().may("detail"):
 st.subheader(t("案件", "Cases"))
 wanted = st.query_params.get("case")
 if wanted and not any(r["id"] == wanted for r in rows):
-    st.warning(t(f"没有找到案件 {wanted}（或不在您的管辖范围内），下面是全部案件。",
-                 f"No case {wanted} (or not in your area); all cases are shown."))
+    st.warning(t(f"没有找到案件 {plain(wanted)}（或不在您的管辖范围内），下面是全部案件。",
+                 f"No case {plain(wanted)} (or not in your area); all cases are shown."))
     wanted = None
 communities = sorted({r["community"] for r in rows if r["community"]})
 f1, f2, f3 = st.columns([2, 2, 1])
@@ -64,7 +64,7 @@ overdue_only = f3.toggle(t("只看逾期", "Overdue only"), key="case_overdue")
 shown = [r for r in rows if (not community or r["community"] == community) and (not status or r["status"] == status)
          and (not overdue_only or r["overdue"]) and (not wanted or r["id"] == wanted)]
 if wanted:
-    st.info(t(f"只显示案件 {wanted}（来自覆盖缺口页）。", f"Showing case {wanted} only (from the gaps page)."))
+    st.info(t(f"只显示案件 {plain(wanted)}（来自覆盖缺口页）。", f"Showing case {plain(wanted)} only (from the gaps page)."))
 display = tasklist.masked(scope(), shown, what="cases:page")
 columns = ["id", "rule", "status", "overdue", "deadline", "community", "grid", "entity_id", "entity_name", "problem",
            "remedy", "owner_name", "reason", "notes", "gap_present", "reopened", "opened_on", "fixed_load", "checked_by"]
@@ -90,7 +90,7 @@ if upload is not None and st.button(t("校验并导入", "Validate and load"), k
         with staged([(upload.name, upload.getvalue())]) as paths:  # the file's own name, never a path
             report = load(paths, s, archive=archive_dir(s), user=principal().user)
     except UploadRefused as e:
-        st.error(str(e))
+        st.error(plain(e))
     except LoadRefused as e:
         st.error(t(f"任务清单有 {len(e.validation.errors)} 处错误，未做任何修改。请改正后重新上传。",
                    f"{len(e.validation.errors)} errors: nothing was changed. Fix them and upload again."))
@@ -115,7 +115,7 @@ else:
         try:
             load_id = ledger.close(s, chosen, checker=checker.strip(), archive=archive_dir(s), user=principal().user)
         except ledger.CaseError as e:
-            st.error(str(e))
+            st.error(plain(e))
         else:
             st.cache_data.clear()
             st.success(t(f"已销号 {len(chosen)} 件（{load_id}）。", f"Closed {len(chosen)} cases ({load_id})."))

@@ -9,7 +9,7 @@ import streamlit as st
 from graph.config import archive_dir
 from queries import coverage, diff, history
 from queries.registry import ParameterError
-from views._shared import data_version, frame, principal, rule_label, scope, store, t
+from views._shared import data_version, frame, plain, principal, rule_label, scope, store, t
 
 s = store()
 version = data_version(s)
@@ -83,7 +83,7 @@ def changes(_s, location: str, version: tuple, a: str, b: str) -> list[dict]:
 try:
     lines = scope().mask_properties(changes(s, s.location, version, a, b), what="history:diff")
 except ParameterError as e:
-    st.error(str(e))
+    st.error(plain(e))
     st.stop()
 kinds = {k: t(v, k) for k, v in diff.KINDS.items()}
 

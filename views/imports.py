@@ -14,7 +14,7 @@ from loaders.templates import WORKBOOK_NAME, write_templates
 from loaders.uploads import UploadRefused, staged, sweep
 from queries import coverage, history
 from reports import export
-from views._shared import audit, data_version, deny, english, principal, scope, store, t
+from views._shared import audit, data_version, deny, english, plain, principal, scope, store, t
 
 s = store()
 me = principal()
@@ -73,14 +73,14 @@ if st.session_state.get("upload_result") is None:
         with st.spinner(t("正在校验…", "Validating…")), staged((f.name, f.getvalue()) for f in files) as paths:
             st.session_state["upload_result"] = validate(paths, s)
     except UploadRefused as e:
-        st.error(str(e))
+        st.error(plain(e))
         st.stop()
 result = st.session_state["upload_result"]
 summary = result.summary()
 st.subheader(t("校验结果", "Validation"))
 st.write("；".join(f"{k} {v} 行" for k, v in summary.items()) or t("没有识别出台账。", "No ledger recognised."))
 for note in result.skipped:
-    st.caption(note)
+    st.caption(plain(note))
 if result.errors:
     errors = masked_errors(result.errors)
     st.error(t(f"共 {len(errors)} 处错误。", f"{len(errors)} errors."))
@@ -100,7 +100,7 @@ if result.errors:
         for e in errors[:300]:
             where = "，".join(x for x in (e.file, e.sheet and f"工作表“{e.sheet}”", e.row and f"第 {e.row} 行",
                                           e.column and f"“{e.column}”列") if x)
-            st.markdown(f"- **{where}**：{e.message}" + (f"（值：`{e.value}`）" if e.value else ""))
+            st.markdown(f"- **{plain(where)}**：{plain(e.message)}" + (f"（值：{plain(e.value)}）" if e.value else ""))
         if len(result.errors) > 300:
             st.caption(t(f"另有 {len(result.errors) - 300} 条，见下载的错误清单。",
                          f"{len(result.errors) - 300} more in the downloaded list."))
@@ -130,7 +130,7 @@ if clicked:
                           rejects=paths[0].parent / "rejects.xlsx", progress=progress, user=me.user, as_of=as_of)
             rejects = report.rejects_file.read_bytes() if report.rejects_file else None
     except LoadRefused as e:
-        st.error(str(e))
+        st.error(plain(e))
     else:
         audit().record("load", user=me.user, role=me.role, area=me.area, load=report.load_id, source="app",
                        files=[p.name for p in paths], rows=sum(report.written.values()), rejected=report.rejected)

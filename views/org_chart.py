@@ -7,7 +7,7 @@ import streamlit as st
 
 from analysis import network as analysis
 from views._orgchart import children as _children, org_dot
-from views._shared import data_version, deny, principal, scope, store, t
+from views._shared import data_version, deny, plain, principal, scope, store, t
 
 s = store()
 st.title(t("组织架构", "Organisation chart"))
@@ -56,7 +56,7 @@ if wanted and st.session_state.get("org_opened") != wanted:
     st.session_state["org_opened"] = wanted
     hit = wanted if wanted in tree else next((n for n, d in tree.nodes(data=True) if d.get("name") == wanted), None)
     if hit is None:
-        st.warning(t(f"没有找到党组织“{wanted}”。", f"No party organisation {wanted!r}."))
+        st.warning(t(f"没有找到党组织“{plain(wanted)}”。", f"No party organisation “{plain(wanted)}”."))
     else:
         chain = [hit]
         while tree.out_degree(chain[-1]) and next(iter(tree.successors(chain[-1]))) not in chain:
@@ -74,7 +74,8 @@ top = st.selectbox(t("街道（乡镇）党组织", "Street party organisation")
 if top != path[0]:
     path[:] = [top]
 current = path[-1]
-st.markdown(" › ".join(f"**{tree.nodes[n]['name']}**" if n == current else tree.nodes[n]["name"] for n in path))
+st.markdown(" › ".join(f"**{plain(tree.nodes[n]['name'])}**" if n == current else plain(tree.nodes[n]["name"])
+                        for n in path))
 if len(path) > 1 and st.button(t("返回上一级", "Up one level"), key="org_up"):
     path.pop()
     st.rerun()

@@ -13,7 +13,7 @@ from loaders.uploads import staged
 from queries import coverage
 from reports import export
 from views import _maps as maps
-from views._shared import data_version, deny, frame, principal, scope, store, t, tile_url
+from views._shared import data_version, deny, frame, plain, principal, scope, store, t, tile_url
 
 s = store()
 version = data_version(s)
@@ -50,7 +50,7 @@ with links_tab:
         try:
             st.session_state["pl_result"] = (version, plan_links(s, min_links=lo, max_links=hi, progress=bar()))
         except ValueError as e:
-            st.error(str(e))
+            st.error(plain(e))
     got = st.session_state.get("pl_result")
     if got and got[0] == version:
         plan = got[1]
@@ -96,7 +96,7 @@ with sites_tab:
             st.error(t(f"候选点台账有 {len(e.validation.errors)} 处错误：", f"{len(e.validation.errors)} errors in the candidates:"))
             st.dataframe(pd.DataFrame([x.as_dict() for x in e.validation.errors]), hide_index=True, key="ps_errors")
         except ValueError as e:
-            st.error(str(e))
+            st.error(plain(e))
     got = st.session_state.get("ps_result")
     if got and got[0] == version:
         plan = got[1]

@@ -8,7 +8,7 @@ from reports import export
 from queries.registry import ParameterError, registry
 from graph.store import QueryError
 from views._console import console_tab
-from views._shared import deny, english, frame, principal, scope, store, t
+from views._shared import deny, english, frame, plain, principal, scope, store, t
 
 s = store()
 sc = scope()
@@ -45,7 +45,7 @@ with named_tab:
         try:
             rows = sc.named(name, values, lang="en" if english() else "zh")
         except (QueryError, AccessDenied, ParameterError) as e:
-            st.error(str(e))
+            st.error(plain(e))
         else:
             if q.rule:
                 st.caption(t("规则查询只列出缺口（违反规则的对象）及其所在位置。",

@@ -8,7 +8,7 @@ import streamlit as st
 from queries.registry import ParameterError
 from reports import brief, checker, stats
 from reports.export import display
-from views._shared import data_version, english, principal, scope, store, t
+from views._shared import data_version, english, plain, principal, scope, store, t
 
 s = store()
 version = data_version(s)
@@ -71,7 +71,7 @@ with tab_check:
         elif pasted.strip():
             text = pasted
     except ParameterError as e:
-        st.error(str(e))
+        st.error(plain(e))
     if text:
         claims = checker.check(text, s, table=figures)
         n = checker.summary(claims)
